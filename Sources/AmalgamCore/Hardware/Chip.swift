@@ -1,0 +1,85 @@
+/// How the chips inside one node reach each other.
+public enum IntraTopology: String, Sendable, CaseIterable, Codable {
+    /// A non-blocking switch (NVSwitch, UB): every chip has its full per-direction
+    /// bandwidth to any peer, and all peers at once.
+    case `switch`
+    /// Direct point-to-point links to every peer (xGMI, HCCS, Gaudi RoCE): each
+    /// pair gets `intraLinkGBs / 2 / (chipsPerNode - 1)` per direction.
+    case fullMesh = "full_mesh"
+    /// A ring or bridge of neighbours (MLU-Link bridges, Kunlun rings).
+    case ring
+    /// PCIe only: all chips of the node share the host bridge.
+    case pcie
+}
+
+/// How sure the catalog is of a chip's figures (from `accelerators.csv` notes).
+public enum Confidence: String, Sendable, CaseIterable, Codable {
+    case high, medium, low, unknown
+}
+
+/// One accelerator type: its specifications, each with where it came from.
+///
+/// Bandwidths follow the catalog conventions of `accelerators.md`:
+/// `intraLinkGBs` is the vendor's aggregate *bidirectional* scale-up figure
+/// (one direction is half), `nicGbps` is per chip and per direction, in gigabits.
+public struct Chip: Sendable, Equatable, Hashable, Codable {
+    /// Catalog identifier, e.g. `nvidia_a100_sxm4_80g`.
+    public var id: String
+    public var vendor: String
+    public var name: String
+    /// Peak dense BF16 (FP16 where the chip has no BF16) tensor TFLOP/s.
+    public var bf16Tflops: Double
+    /// Peak dense FP16 tensor TFLOP/s (equal to BF16 unless the source differs).
+    public var fp16Tflops: Double
+    /// Non-tensor FP32 TFLOP/s; nil when unpublished.
+    public var fp32Tflops: Double?
+    /// Peak dense FP8 TFLOP/s; nil when the chip has no FP8.
+    public var fp8Tflops: Double?
+    /// Device memory in GB (10^9 bytes).
+    public var memGB: Double
+    /// Peak memory bandwidth in GB/s.
+    public var memBwGBs: Double
+    /// Aggregate bidirectional scale-up bandwidth per chip, GB/s.
+    public var intraLinkGBs: Double
+    public var intraTopology: IntraTopology
+    public var chipsPerNode: Int
+    /// Scale-out network bandwidth per chip, Gb/s per direction; nil when unknown.
+    public var nicGbps: Double?
+    /// Board power in watts; nil when undisclosed.
+    public var tdpW: Double?
+    /// Fraction of peak dense matmul throughput reached on large GEMMs.
+    public var matmulEfficiency: Double
+    /// Where `matmulEfficiency` comes from ("assumption: ..." when not sourced).
+    public var efficiencySource: String
+    /// Source of the specification figures.
+    public var source: String
+    /// Free-form notes (dense vs sparse, per package vs per device, ...).
+    public var notes: String
+    public var confidence: Confidence
+
+    public init(
+        id: String, vendor: String, name: String,
+        bf16Tflops: Double, fp16Tflops: Double? = nil, fp32Tflops: Double? = nil, fp8Tflops: Double? = nil,
+        memGB: Double, memBwGBs: Double,
+        intraLinkGBs: Double, intraTopology: IntraTopology, chipsPerNode: Int = 8,
+        nicGbps: Double?, tdpW: Double? = nil,
+        matmulEfficiency: Double = 0.75, efficiencySource: String = "assumption: 75% of dense peak on large GEMMs",
+        source: String, notes: String = "", confidence: Confidence = .medium
+    ) {
+        self.id = id; self.vendor = vendor; self.name = name
+        self.bf16Tflops = bf16Tflops; self.fp16Tflops = fp16Tflops ?? bf16Tflops
+        self.fp32Tflops = fp32Tflops; self.fp8Tflops = fp8Tflops
+        self.memGB = memGB; self.memBwGBs = memBwGBs
+        self.intraLinkGBs = intraLinkGBs; self.intraTopology = intraTopology; self.chipsPerNode = chipsPerNode
+        self.nicGbps = nicGbps; self.tdpW = tdpW
+        self.matmulEfficiency = matmulEfficiency; self.efficiencySource = efficiencySource
+        self.source = source; self.notes = notes; self.confidence = confidence
+    }
+
+    /// Peak dense BF16 FLOP/s.
+    public var peakFlopsPerSecond: Double { bf16Tflops * 1e12 }
+    /// Memory capacity in bytes.
+    public var memBytes: Double { memGB * 1e9 }
+    /// Memory bandwidth in bytes per second.
+    public var memBytesPerSecond: Double { memBwGBs * 1e9 }
+}
