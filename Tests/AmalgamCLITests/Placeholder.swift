@@ -1,0 +1,2 @@
+import XCTest
+final class AmalgamCLITestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class AmalgamLuaTestsPlaceholder: XCTestCase { func testBuilds() {} }
