@@ -36,7 +36,10 @@ let package = Package(
         // The Lua bridge and the `amalgam` module's bindings.
         .target(
             name: "AmalgamLua",
-            dependencies: ["CLua", "CLuaShims", "AmalgamCore", "AmalgamIO"]
+            dependencies: ["CLua", "CLuaShims", "AmalgamCore", "AmalgamIO"],
+            // One Lua state is used from one thread; Swift 5 mode spares the bridge's
+            // static class descriptors from Sendable ceremony.
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "amalgam",

@@ -77,11 +77,7 @@ lua_State *am_newstate(am_limits *limits) {
     return L;
 }
 
-am_limits *am_state_limits(lua_State *L) {
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    return (am_limits *)ud;
-}
+am_limits *am_state_limits(lua_State *L) { return *(am_limits **)lua_getextraspace(L); }
 
 double am_monotonic_seconds(void) {
     struct timespec ts;
@@ -105,7 +101,7 @@ static void am_hook(lua_State *L, lua_Debug *ar) {
     if (lim->deadline > 0 && am_monotonic_seconds() > lim->deadline) {
         lim->deadline = 0;
         lua_sethook(L, NULL, 0, 0);
-        luaL_error(L, "timeout after %g s", lim->timeout_s);
+        luaL_error(L, "timeout after %f s", (lua_Number)lim->timeout_s);
     }
 }
 

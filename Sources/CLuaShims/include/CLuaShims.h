@@ -17,6 +17,8 @@ static inline int am_upvalueindex(int i) { return lua_upvalueindex(i); }
 static inline int am_registryindex(void) { return LUA_REGISTRYINDEX; }
 static inline int am_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
 static inline void *am_getextraspace(lua_State *L) { return lua_getextraspace(L); }
+static inline int am_gc_collect(lua_State *L) { return lua_gc(L, LUA_GCCOLLECT); }
+static inline int am_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT); }
 static inline void am_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 static inline void am_insert(lua_State *L, int i) { lua_insert(L, i); }
 static inline void am_remove(lua_State *L, int i) { lua_remove(L, i); }
@@ -50,9 +52,13 @@ typedef struct am_limits {
     double deadline;      // monotonic seconds; 0 = none
     double timeout_s;     // for the message
     volatile int interrupted;
+    void *owner;          // the Swift runtime that owns the state
 } am_limits;
 
+/// The limits record stored in the state's extra space.
+static inline am_limits *am_limits_of(lua_State *L) { return *(am_limits **)lua_getextraspace(L); }
 /// Creates a state with the counting allocator; `limits` must outlive it.
+/// The state's extra space holds `limits`.
 lua_State *am_newstate(am_limits *limits);
 /// The limits record a state was created with.
 am_limits *am_state_limits(lua_State *L);
