@@ -39,7 +39,12 @@ let package = Package(
             dependencies: ["CLua", "CLuaShims", "AmalgamCore", "AmalgamIO"],
             // One Lua state is used from one thread; Swift 5 mode spares the bridge's
             // static class descriptors from Sendable ceremony.
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            swiftSettings: [
+                .swiftLanguageMode(.v5),
+                // The dispatcher reads the function table on every Lua->Swift call;
+                // dynamic exclusivity checks on it cost more than the call itself.
+                .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+            ]
         ),
         .executableTarget(
             name: "amalgam",

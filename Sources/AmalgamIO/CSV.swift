@@ -28,8 +28,10 @@ public enum CSVValue: Equatable, Sendable {
 
 /// RFC 4180 encoding and decoding.
 public enum CSV {
-    /// Quotes `text` when it holds a comma, quote, CR or LF, or has surrounding spaces.
+    /// Quotes `text` when it is empty or holds a comma, quote, CR or LF, or has surrounding spaces.
     public static func quote(_ text: String) -> String {
+        // An empty string is quoted so it reads back as text, not as a missing cell.
+        if text.isEmpty { return "\"\"" }
         let needs = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
             || text.first == " " || text.last == " "
         guard needs else { return text }

@@ -8,7 +8,7 @@ public enum NumberFormat {
     public static func format(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
-        if value == value.rounded(), abs(value) < 9.007_199_254_740_992e15 {
+        if value == value.rounded(), abs(value) <= 9.007_199_254_740_992e15 {
             if value == 0 { return value.sign == .minus ? "-0" : "0" }
             return String(Int64(value))
         }

@@ -45,10 +45,10 @@ final class CSVSink {
 
 /// `am.csv`: write, stream and read CSV files.
 enum CSVBindings {
-    static let writerClass = LuaClass<CSVSink>("amalgam.CSVWriter")
-
-    static func register(_ rt: LuaRuntime) {
-        writerClass
+    /// Built once; each runtime registers its metatable from it.
+    static let writerClass: LuaClass<CSVSink> = {
+        let writerClass = LuaClass<CSVSink>("amalgam.CSVWriter")
+        return writerClass
             .field("path", "the path as given") { .string($0.displayPath) }
             .field("columns", "the column names") { .array($0.columns.map { .string($0) }) }
             .field("rows", "rows written so far") { .integer($0.rowsWritten) }
@@ -72,6 +72,9 @@ enum CSVBindings {
             }
             .describe { "CSVWriter(\($0.displayPath), \($0.rowsWritten) rows\($0.closed ? ", closed" : ""))" }
             .closable { sink in try sink.close() }
+    }()
+
+    static func register(_ rt: LuaRuntime) {
         rt.define(writerClass)
 
         rt.function(FunctionDoc(

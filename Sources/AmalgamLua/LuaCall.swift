@@ -9,13 +9,18 @@ import CLuaShims
 /// standard `bad argument #n to 'f' (...)` message.
 public struct LuaCall {
     public let L: OpaquePointer
-    public let runtime: LuaRuntime
+    /// The owning runtime, unretained: a call never outlives it, and retaining it
+    /// on every Lua->Swift call was most of the call's cost.
+    let runtimePointer: UnsafeMutableRawPointer
     let functionIndex: Int
+
+    /// The runtime that owns the state.
+    public var runtime: LuaRuntime { Unmanaged<LuaRuntime>.fromOpaque(runtimePointer).takeUnretainedValue() }
     /// Stack slots before argument #1 (1 when called through a table's `__call`).
     var argumentOffset: Int32 = 0
 
-    init(L: OpaquePointer, runtime: LuaRuntime, functionIndex: Int) {
-        self.L = L; self.runtime = runtime; self.functionIndex = functionIndex
+    init(L: OpaquePointer, runtimePointer: UnsafeMutableRawPointer, functionIndex: Int) {
+        self.L = L; self.runtimePointer = runtimePointer; self.functionIndex = functionIndex
     }
 
     /// The name the function was registered under (e.g. `am.chip`).
@@ -105,13 +110,13 @@ public struct LuaCall {
 
     /// The Swift object in argument `n`, which must be a userdata of class `cls`.
     public func object<T>(_ n: Int32, _ cls: LuaClass<T>) throws -> T {
-        guard let box = LuaClass<T>.box(L, slot(n), cls.name) else { throw typeError(n, cls.name) }
+        guard let box = LuaClass<T>.box(L, slot(n), cls.cName) else { throw typeError(n, cls.name) }
         return box.value
     }
 
     /// The box holding the object in argument `n` (to mutate it in place).
     public func box<T>(_ n: Int32, _ cls: LuaClass<T>) throws -> LuaBox<T> {
-        guard let box = LuaClass<T>.box(L, slot(n), cls.name) else { throw typeError(n, cls.name) }
+        guard let box = LuaClass<T>.box(L, slot(n), cls.cName) else { throw typeError(n, cls.name) }
         return box
     }
 

@@ -1,4 +1,5 @@
 import AmalgamCore
+import Foundation
 import CLua
 import CLuaShims
 
@@ -27,7 +28,7 @@ public final class LuaClass<T> {
     public let name: String
     /// The short name used in docs (`Cluster` for `amalgam.Cluster`).
     public var shortName: String { String(name.split(separator: ".").last ?? Substring(name)) }
-    var fields: [String: (T) -> LuaValue] = [:]
+    var fieldGetters: [(T) -> LuaValue] = []
     var fieldDocs: [(String, String)] = []
     var methods: [LuaMethod] = []
     var tostring: ((T) -> String)?
@@ -35,12 +36,19 @@ public final class LuaClass<T> {
     var length: ((T) -> Int)?
     var close: ((T) throws -> Void)?
 
-    public init(_ name: String) { self.name = name }
+    /// `name` as a C string, made once: bridging a Swift String on every type
+    /// check allocated.
+    let cName: UnsafeMutablePointer<CChar>
+
+    public init(_ name: String) {
+        self.name = name
+        cName = strdup(name)
+    }
 
     /// A read-only field `obj.key` computed from the object.
     @discardableResult
     public func field(_ key: String, _ doc: String, _ get: @escaping (T) -> LuaValue) -> Self {
-        fields[key] = get
+        fieldGetters.append(get)
         fieldDocs.append((key, doc))
         return self
     }
@@ -71,34 +79,45 @@ public final class LuaClass<T> {
             rt.indexDoc(function: -1, name: m.doc.name)
             lua_setfield(L, -2, m.name)
         }
-        let fields = self.fields
+        // Field names -> getter index, the second upvalue: lookups stay in Lua
+        // (no Swift String per access).
+        lua_createtable(L, 0, Int32(fieldDocs.count))
+        for (i, (key, _)) in fieldDocs.enumerated() {
+            lua_pushinteger(L, lua_Integer(i))
+            lua_setfield(L, -2, key)
+        }
+        let getters = self.fieldGetters
         let name = self.name
-        let methodNames = methods.map(\.name)
-        rt.functions.append { call in
-            guard let box = LuaClass.box(call.L, 1, name) else { throw LuaError.message("bad self for \(name)") }
-            guard lua_type(call.L, 2) == LUA_TSTRING else { return call.pushNil() }
-            lua_pushvalue(call.L, 2)
-            if lua_rawget(call.L, am_upvalueindex(2)) != LUA_TNIL { return 1 }
-            let key = LuaCall.string(call.L, 2)
-            if let get = fields[key] { return call.push(get(box.value)) }
-            let all = Array(fields.keys) + methodNames
-            let close = Suggestions.closestName(key, all)
-            throw LuaError.message("\(name) has no field '\(key)'\(close)")
+        let cName = self.cName
+        let allNames = fieldDocs.map(\.0) + methods.map(\.name)
+        let indexFunction = rt.functions.append { call in
+            let L = call.L
+            guard let box = LuaClass.box(L, 1, cName) else { throw LuaError.message("bad self for \(name)") }
+            guard lua_type(L, 2) == LUA_TSTRING else { return call.pushNil() }
+            lua_pushvalue(L, 2)
+            if lua_rawget(L, am_upvalueindex(2)) != LUA_TNIL { return 1 }
+            lua_pushvalue(L, 2)
+            if lua_rawget(L, am_upvalueindex(3)) == LUA_TNUMBER {
+                let i = Int(lua_tointegerx(L, -1, nil))
+                return call.push(getters[i](box.value))
+            }
+            let key = LuaCall.string(L, 2)
+            throw LuaError.message("\(name) has no field '\(key)'\(Suggestions.closestName(key, allNames))")
         }
         rt.functionNames.append("\(name).__index")
-        am_pushswiftclosure(L, lua_Integer(rt.functions.count - 1), 1)
+        am_pushswiftclosure(L, lua_Integer(indexFunction), 2)
         lua_setfield(L, meta, "__index")
 
         let describe = tostring
         rt.pushFunction(named: "\(name).__tostring") { call in
-            guard let box = LuaClass.box(call.L, 1, name) else { return call.push(string: name) }
+            guard let box = LuaClass.box(call.L, 1, cName) else { return call.push(string: name) }
             return call.push(string: describe?(box.value) ?? "\(name)")
         }
         lua_setfield(L, meta, "__tostring")
 
         if let eq = equals {
             rt.pushFunction(named: "\(name).__eq") { call in
-                guard let a = LuaClass.box(call.L, 1, name), let b = LuaClass.box(call.L, 2, name) else {
+                guard let a = LuaClass.box(call.L, 1, cName), let b = LuaClass.box(call.L, 2, cName) else {
                     return call.push(.bool(false))
                 }
                 return call.push(.bool(a === b || eq(a.value, b.value)))
@@ -107,7 +126,7 @@ public final class LuaClass<T> {
         }
         if let len = length {
             rt.pushFunction(named: "\(name).__len") { call in
-                guard let box = LuaClass.box(call.L, 1, name) else { return call.push(integer: 0) }
+                guard let box = LuaClass.box(call.L, 1, cName) else { return call.push(integer: 0) }
                 return call.push(integer: len(box.value))
             }
             lua_setfield(L, meta, "__len")
@@ -115,7 +134,7 @@ public final class LuaClass<T> {
         let close = self.close
         if let close {
             rt.pushFunction(named: "\(name).__close") { call in
-                guard let box = LuaClass.box(call.L, 1, name) else { return 0 }
+                guard let box = LuaClass.box(call.L, 1, cName) else { return 0 }
                 try close(box.value)
                 return 0
             }
@@ -126,8 +145,8 @@ public final class LuaClass<T> {
             let slot = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
             guard let p = slot.pointee else { return 0 }
             slot.pointee = nil
-            let unmanaged = Unmanaged<AnyObject>.fromOpaque(p)
-            if let close, let box = unmanaged.takeUnretainedValue() as? LuaBox<T> { try? close(box.value) }
+            let unmanaged = Unmanaged<LuaBox<T>>.fromOpaque(p)
+            if let close { try? close(unmanaged.takeUnretainedValue().value) }
             unmanaged.release()
             return 0
         }
@@ -139,15 +158,17 @@ public final class LuaClass<T> {
     func push(_ L: OpaquePointer, _ value: T) {
         let raw = am_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer?>.size)!
         raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee =
-            Unmanaged.passRetained(LuaBox(value) as AnyObject).toOpaque()
+            Unmanaged.passRetained(LuaBox(value)).toOpaque()
         luaL_setmetatable(L, name)
     }
 
     /// The box in the userdata at `index`, if it is one of this class.
-    static func box(_ L: OpaquePointer, _ index: Int32, _ name: String) -> LuaBox<T>? {
+    static func box(_ L: OpaquePointer, _ index: Int32, _ name: UnsafePointer<CChar>) -> LuaBox<T>? {
         guard let raw = luaL_testudata(L, index, name) else { return nil }
         guard let p = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee else { return nil }
-        return Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? LuaBox<T>
+        // The metatable check above proves the type: every userdata with this
+        // metatable was made by `push` with a LuaBox<T>.
+        return Unmanaged<LuaBox<T>>.fromOpaque(p).takeUnretainedValue()
     }
 }
 

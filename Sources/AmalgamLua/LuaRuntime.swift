@@ -38,7 +38,8 @@ public final class LuaRuntime {
     /// Swift-side generator seeded from `options.seed`.
     public var random: SeededGenerator
     let limits: UnsafeMutablePointer<am_limits>
-    var functions: ContiguousArray<LuaFunction> = []
+    /// Bound functions, indexed by the integer upvalue of their trampoline.
+    let functions = FunctionTable()
     var functionNames: [String] = []
     /// Documentation of every bound function, by qualified name.
     public internal(set) var docs = DocRegistry()
@@ -71,7 +72,7 @@ public final class LuaRuntime {
 
     /// The runtime owning state `L`.
     static func owner(of L: OpaquePointer) -> LuaRuntime {
-        let raw = am_limits_of(L)!.pointee.owner!
+        let raw = am_limits_of(L).unsafelyUnwrapped.pointee.owner.unsafelyUnwrapped
         return Unmanaged<LuaRuntime>.fromOpaque(raw).takeUnretainedValue()
     }
 
@@ -82,20 +83,22 @@ public final class LuaRuntime {
 
     /// Registers `body` and pushes a Lua function that calls it.
     func pushFunction(named name: String, _ body: @escaping LuaFunction) {
-        functions.append(body)
+        let index = functions.append(body)
         functionNames.append(name)
-        am_pushswiftfunction(L, lua_Integer(functions.count - 1))
+        am_pushswiftfunction(L, lua_Integer(index))
     }
 
     private static let installDispatcher: Void = {
         am_set_dispatcher { state, index in
             let L = state!
-            let rt = LuaRuntime.owner(of: L)
-            let body = rt.functions[Int(index)]
-            let call = LuaCall(L: L, runtime: rt, functionIndex: Int(index))
+            let raw = am_limits_of(L).unsafelyUnwrapped.pointee.owner.unsafelyUnwrapped
+            let call = LuaCall(L: L, runtimePointer: raw, functionIndex: Int(index))
             do {
-                return try body(call)
+                return try Unmanaged<LuaRuntime>.fromOpaque(raw)._withUnsafeGuaranteedRef {
+                    try $0.functions.call(Int(index), call)
+                }
             } catch {
+                let rt = call.runtime
                 switch LuaError.describe(error) {
                 case .message(let m):
                     call.push(string: m)
@@ -186,6 +189,47 @@ public final class LuaRuntime {
         lua_pushstring(L, script); lua_rawseti(L, -2, 0)
         for (i, a) in arguments.enumerated() { lua_pushstring(L, a); lua_rawseti(L, -2, lua_Integer(i + 1)) }
         lua_setglobal(L, "arg")
+    }
+}
+
+/// The bound functions of one runtime. Each is boxed in a class so its closure is
+/// stored at its natural abstraction (an array of closures stores reabstraction
+/// thunks), and the table is a raw buffer so a call retains nothing: both showed
+/// up as most of the cost of a Lua->Swift call.
+final class FunctionTable {
+    final class Entry {
+        let body: LuaFunction
+        init(_ body: @escaping LuaFunction) { self.body = body }
+    }
+
+    private var entries: UnsafeMutablePointer<Unmanaged<Entry>>
+    private var capacity = 64
+    private(set) var count = 0
+
+    init() { entries = .allocate(capacity: capacity) }
+
+    deinit {
+        for i in 0..<count { entries[i].release() }
+        entries.deallocate()
+    }
+
+    /// Adds `body`; returns its index.
+    func append(_ body: @escaping LuaFunction) -> Int {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<Unmanaged<Entry>>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: entries, count: count)
+            entries.deallocate()
+            entries = grown
+            capacity *= 2
+        }
+        entries[count] = Unmanaged.passRetained(Entry(body))
+        count += 1
+        return count - 1
+    }
+
+    @inline(__always)
+    func call(_ index: Int, _ call: LuaCall) throws -> Int32 {
+        try entries[index]._withUnsafeGuaranteedRef { try $0.body(call) }
     }
 }
 

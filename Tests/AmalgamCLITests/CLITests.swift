@@ -1,0 +1,124 @@
+import Foundation
+import XCTest
+
+/// Drives the built `amalgam` executable as a user would.
+final class CLITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String; var seconds: Double }
+
+    func amalgam(_ args: [String], stdin: String? = nil, cwd: URL? = nil) throws -> Result {
+        let binary = CLITests.root.appendingPathComponent(".build/debug/amalgam")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw XCTSkip("build the executable first (make test does): \(binary.path)")
+        }
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd ?? CLITests.root
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = input
+        let start = Date()
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self), seconds: Date().timeIntervalSince(start))
+    }
+
+    func tempDir() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("amalgam-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    func testEvalPrints() throws {
+        let r = try amalgam(["-e", "print(1+1)"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout, "2\n")
+        XCTAssertTrue(r.stderr.contains("seed"), "the seed used is printed on stderr")
+    }
+
+    func testPipedReplEvaluatesExpressionsAndMultiLineStatements() throws {
+        let r = try amalgam(["repl"], stdin: "x = 20\nx + 22\nfor i = 1, 3 do\n  print(i * 10)\nend\nlocal s = 0\n")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout, "42\n10\n20\n30\n")
+    }
+
+    func testReplSurvivesErrors() throws {
+        let r = try amalgam(["repl"], stdin: "error('first')\nprint('still here')\nx = 1 +\n2\nprint(x)\n")
+        XCTAssertEqual(r.stdout, "still here\n3\n")
+        XCTAssertTrue(r.stderr.contains("first"))
+    }
+
+    func testScriptErrorReportsFileLineAndTraceback() throws {
+        let dir = try tempDir()
+        let script = dir.appendingPathComponent("broken.lua")
+        try "local am = require 'amalgam'\n-- 2\n-- 3\n-- 4\n-- 5\nlocal x = 1\nlocal y = x .. nil\n".write(to: script, atomically: true, encoding: .utf8)
+        let r = try amalgam(["run", script.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("broken.lua:7:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("stack traceback"), r.stderr)
+    }
+
+    func testScriptArgumentsReachArgAndVarargs() throws {
+        let dir = try tempDir()
+        let script = dir.appendingPathComponent("args.lua")
+        try "local a, b = ...\nprint(arg[0]:match('args.lua'), arg[1], arg[2], a, b, #arg)\n".write(to: script, atomically: true, encoding: .utf8)
+        let r = try amalgam([script.path, "one", "--two"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "args.lua\tone\t--two\tone\t--two\t2\n")
+    }
+
+    func testBadArgumentMessage() throws {
+        let r = try amalgam(["-e", "am.csv.write(1, {})"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("bad argument #1 to 'write' (string expected, got number)"), r.stderr)
+    }
+
+    func testUsageErrorsExitTwo() throws {
+        XCTAssertEqual(try amalgam(["--no-such-flag"]).status, 2)
+        XCTAssertEqual(try amalgam(["run", "/no/such/script.lua"]).status, 2)
+        XCTAssertEqual(try amalgam(["--timeout", "-1", "-e", "x=1"]).status, 2)
+    }
+
+    func testTimeoutStopsInfiniteLoop() throws {
+        let r = try amalgam(["--timeout", "1", "-e", "while true do end"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("timeout after 1"), r.stderr)
+        XCTAssertLessThan(r.seconds, 10, "stopped about a second in (generous bound for a loaded machine)")
+    }
+
+    func testMaxMemoryStopsGrowingTableAndReplSurvives() throws {
+        let grow = "local t = {} while true do t[#t + 1] = ('x'):rep(100) .. #t end"
+        let r = try amalgam(["--max-memory", "64", "-e", grow])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("not enough memory"), r.stderr)
+        let repl = try amalgam(["repl", "--max-memory", "64"], stdin: grow + "\nprint('alive')\n")
+        XCTAssertTrue(repl.stderr.contains("not enough memory"), repl.stderr)
+        XCTAssertEqual(repl.stdout, "alive\n")
+    }
+
+    func testSameSeedSameCSVDifferentSeedDifferentRandom() throws {
+        let dir = try tempDir()
+        let code = "local rows = {} for i = 1, 20 do rows[i] = { i = i, r = math.random() } end am.csv.write('r.csv', rows, {columns = {'i', 'r'}})"
+        func run(_ seed: String, _ sub: String) throws -> Data {
+            let r = try amalgam(["--seed", seed, "--out", dir.appendingPathComponent(sub).path, "-e", code])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try Data(contentsOf: dir.appendingPathComponent(sub).appendingPathComponent("r.csv"))
+        }
+        let a = try run("11", "a"), b = try run("11", "b"), c = try run("12", "c")
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+    }
+
+    func testVersionAndHelp() throws {
+        let v = try amalgam(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertFalse(v.stdout.isEmpty)
+        XCTAssertEqual(try amalgam(["--help"]).status, 0)
+    }
+}

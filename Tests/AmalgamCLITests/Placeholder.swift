@@ -1,2 +1,0 @@
-import XCTest
-final class AmalgamCLITestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class AmalgamCoreTestsPlaceholder: XCTestCase { func testBuilds() {} }

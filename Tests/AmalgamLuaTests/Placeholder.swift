@@ -1,2 +1,0 @@
-import XCTest
-final class AmalgamLuaTestsPlaceholder: XCTestCase { func testBuilds() {} }
