@@ -1,0 +1,114 @@
+import AmalgamCore
+import XCTest
+
+final class PipelineScheduleTests: XCTestCase {
+    /// Identical stages, no communication: forward tf, backward tb (W of ZB-H1 split out).
+    func time(_ kind: PipelineKind, p: Int, m: Int, v: Int = 1, tf: Double, tb: Double, tw: Double = 0) throws -> PipelineTimeline {
+        let layout = try PipelineLayout(kind: kind, shares: Array(repeating: [m], count: p), virtualStages: v)
+        return try PipelineTimeline.evaluate(layout) { _, op in
+            switch op.pass {
+            case .forward: return tf / Double(v)
+            case .backward: return (tb + tw) / Double(v)
+            case .backwardInput: return tb
+            case .backwardWeight: return tw
+            }
+        }
+    }
+
+    func testGPipeAndOneFOneBClosedForm() throws {
+        for (p, m) in [(1, 1), (2, 4), (4, 8), (8, 8), (4, 3), (6, 17)] {
+            // (m + p − 1)·(tf + tb): m slots of work plus p − 1 slots of fill and drain.
+            let expected = Double(m + p - 1) * (1.0 + 2.0)
+            for kind in [PipelineKind.gpipe, .oneFOneB] {
+                let t = try time(kind, p: p, m: m, tf: 1, tb: 2)
+                XCTAssertEqual(t.makespanSeconds, expected, accuracy: 1e-12, "\(kind) p=\(p) m=\(m)")
+                // Bubble (p − 1)/(m + p − 1).
+                XCTAssertEqual(t.bubbleFraction, Double(p - 1) / Double(m + p - 1), accuracy: 1e-12)
+            }
+        }
+    }
+
+    func testOneFOneBHoldsFewerActivationsThanGPipe() throws {
+        let p = 4, m = 8
+        let gpipe = try time(.gpipe, p: p, m: m, tf: 1, tb: 2)
+        let ofob = try time(.oneFOneB, p: p, m: m, tf: 1, tb: 2)
+        for s in 0..<p {
+            XCTAssertEqual(gpipe.peakInFlight[s][0], m, "GPipe stashes every micro-batch")
+            XCTAssertEqual(ofob.peakInFlight[s][0], min(p - s, m), "1F1B stashes p − s at stage s")
+        }
+    }
+
+    func testInterleavingDividesTheBubbleByV() throws {
+        // Megatron (Narayanan et al. 2021 §2.2.2): bubble time (p − 1)·(tf + tb)/v,
+        // so the iteration is m·(tf + tb) + (p − 1)·(tf + tb)/v.
+        for (p, m, v) in [(4, 8, 2), (4, 8, 4), (2, 6, 3), (8, 16, 2)] {
+            let t = try time(.interleaved, p: p, m: m, v: v, tf: 1, tb: 2)
+            let expected = Double(m) * 3 + Double(p - 1) * 3 / Double(v)
+            XCTAssertEqual(t.makespanSeconds, expected, accuracy: 1e-9, "p=\(p) m=\(m) v=\(v)")
+            let plain = try time(.oneFOneB, p: p, m: m, tf: 1, tb: 2)
+            XCTAssertLessThan(t.bubbleFraction, plain.bubbleFraction)
+        }
+    }
+
+    func testZeroBubbleH1FillsTheCoolDownWithWeightGradients() throws {
+        // Qi et al. 2023: ZB-H1 bubble (p − 1)·(tF + tB − tW) against 1F1B's (p − 1)·(tF + tB + tW).
+        for (p, m) in [(4, 8), (4, 12), (8, 24)] {
+            let zb = try time(.zbH1, p: p, m: m, tf: 1, tb: 1, tw: 1)
+            XCTAssertEqual(zb.makespanSeconds, Double(m) * 3 + Double(p - 1) * (1 + 1 - 1), accuracy: 1e-9, "p=\(p) m=\(m)")
+            let ofob = try time(.oneFOneB, p: p, m: m, tf: 1, tb: 1, tw: 1)
+            XCTAssertEqual(ofob.makespanSeconds, Double(m + p - 1) * 3, accuracy: 1e-9)
+            // Peak stash over the pipeline equals 1F1B's (p micro-batches), as the paper states.
+            XCTAssertEqual(zb.peakInFlight.map { $0[0] }.max(), ofob.peakInFlight.map { $0[0] }.max())
+            XCTAssertEqual(zb.peakInFlight.map { $0[0] }.max(), p)
+        }
+    }
+
+    func testEveryStageRunsEveryPassOfEveryMicrobatchOnce() throws {
+        for kind in PipelineKind.allCases {
+            let v = kind == .interleaved ? 2 : 1
+            let s = try PipelineSchedule(kind: kind, stages: 4, microbatches: 8, virtualStages: v)
+            for order in s.orders {
+                XCTAssertEqual(Set(order).count, order.count)
+                let forwards = order.filter { $0.pass == .forward }
+                XCTAssertEqual(forwards.count, 8 * v)
+            }
+        }
+    }
+
+    func testTransfersDelayDependentStages() throws {
+        // Two stages, one micro-batch: F0, transfer, F1, B1, transfer back, B0.
+        let layout = try PipelineLayout(kind: .oneFOneB, shares: [[1], [1]])
+        let t = try PipelineTimeline.evaluate(layout, duration: { _, op in op.pass == .forward ? 1 : 2 },
+                                              transferSeconds: { _, _, forward, _ in forward ? 0.5 : 0.25 })
+        XCTAssertEqual(t.makespanSeconds, 1 + 0.5 + 1 + 2 + 0.25 + 2, accuracy: 1e-12)
+    }
+
+    func testHeterogeneousReplicasTakeUnevenShares() throws {
+        // Stage 0: one fast replica (0.5 s per forward) ; stage 1: replica 0 slow (takes
+        // 1 micro-batch), replica 1 fast (takes 3). GPipe, backward = 0 to isolate forwards.
+        let layout = try PipelineLayout(kind: .gpipe, shares: [[4], [1, 3]])
+        XCTAssertEqual(layout.owner[1], [0, 1, 1, 1])
+        let t = try PipelineTimeline.evaluate(layout) { e, op in
+            guard op.pass == .forward else { return 0 }
+            return e.stage == 0 ? 0.5 : (e.replica == 0 ? 3 : 1)
+        }
+        // Slow replica: mb0 arrives at 0.5, done at 3.5. Fast replica: mb1..3 arrive at
+        // 1.0, 1.5, 2.0 and run back to back: 1→2, 2→3, 3→4.
+        XCTAssertEqual(t.makespanSeconds, 4, accuracy: 1e-12)
+    }
+
+    func testBadSchedulesAreClearErrors() {
+        XCTAssertThrowsError(try PipelineSchedule(kind: .oneFOneB, stages: 4, microbatches: 0)) {
+            XCTAssertTrue("\($0)".contains("micro-batches must be >= 1"), "\($0)")
+        }
+        XCTAssertThrowsError(try PipelineSchedule(kind: .oneFOneB, stages: 4, microbatches: 8, virtualStages: 2)) {
+            XCTAssertTrue("\($0)".contains("interleaved_1f1b"), "\($0)")
+        }
+        XCTAssertThrowsError(try PipelineSchedule(kind: .interleaved, stages: 4, microbatches: 6, virtualStages: 2)) {
+            XCTAssertTrue("\($0)".contains("divisible"), "\($0)")
+        }
+        XCTAssertThrowsError(try PipelineLayout(kind: .gpipe, shares: [[4], [1, 2]])) {
+            XCTAssertTrue("\($0)".contains("whole batch"), "\($0)")
+        }
+    }
+}
