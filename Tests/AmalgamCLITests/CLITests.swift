@@ -115,6 +115,28 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(a, c)
     }
 
+    func testCtrlCInterruptsAStatementAndTheReplGoesOn() throws {
+        let binary = CLITests.root.appendingPathComponent(".build/debug/amalgam")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("build first") }
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["repl"]
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = input
+        try p.run()
+        input.fileHandleForWriting.write(Data("while true do end\n".utf8))
+        Thread.sleep(forTimeInterval: 1.0)
+        p.interrupt()
+        input.fileHandleForWriting.write(Data("print('after')\n".utf8))
+        try input.fileHandleForWriting.close()
+        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertTrue(e.contains("interrupted!"), e)
+        XCTAssertEqual(o, "after\n")
+        XCTAssertEqual(p.terminationStatus, 0)
+    }
+
     func testVersionAndHelp() throws {
         let v = try amalgam(["--version"])
         XCTAssertEqual(v.status, 0)
