@@ -84,9 +84,10 @@ enum MeasuredLinks {
             guard let i = c.siteIndex[s] else { throw AmalgamError.unknown("site", s, among: c.sites.map(\.name)) }
             return (.site, i)
         case .group(let s, let g):
-            guard c.siteIndex[s] != nil else { throw AmalgamError.unknown("site", s, among: c.sites.map(\.name)) }
+            guard let si = c.siteIndex[s] else { throw AmalgamError.unknown("site", s, among: c.sites.map(\.name)) }
             guard let i = c.groupIndex["\(s)/\(g)"] else {
-                throw AmalgamError.unknown("node group", "\(s)/\(g)", among: c.groups.map { "\(c.sites[$0.site].name)/\($0.name)" })
+                let names = c.groups[c.sites[si].groups].map(\.name)
+                throw AmalgamError("site '\(s)': " + AmalgamError.unknown("node group", g, among: names).message)
             }
             return (.group, i)
         case .node(let i):
