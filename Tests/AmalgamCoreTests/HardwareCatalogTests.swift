@@ -143,3 +143,16 @@ final class HardwareCatalogTests: XCTestCase {
         XCTAssertEqual(a100[t.columns.firstIndex(of: "chips_per_node")!], .integer(8))
     }
 }
+
+/// The committed fixture must not drift from the shared reference it copies.
+final class HardwareCatalogFixtureTests: XCTestCase {
+    func testFixtureMatchesSharedReferenceWhenBothExist() throws {
+        let here = URL(fileURLWithPath: #filePath)
+        let shared = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/reference/accelerators.csv")
+        let fixture = here.deletingLastPathComponent().appendingPathComponent("Fixtures/accelerators.csv")
+        guard FileManager.default.fileExists(atPath: shared.path) else { throw XCTSkip("no shared/ next to the repo") }
+        XCTAssertEqual(try Data(contentsOf: fixture), try Data(contentsOf: shared),
+                       "Tests/AmalgamCoreTests/Fixtures/accelerators.csv differs from shared/reference: copy it again")
+    }
+}

@@ -27,6 +27,9 @@ final class HardwareClusterErrorTests: XCTestCase {
         XCTAssertTrue(groupError(NodeGroupSpec("nvidia_h20", chips: 8, nodes: 1)).contains("either count (chips) or nodes, not both"))
         XCTAssertTrue(groupError(NodeGroupSpec("nvidia_h20", nodes: Validate.maxCount)).contains("exceeds the 10000000-chip limit"))
         XCTAssertTrue(groupError(NodeGroupSpec(chip: .catalog("nvidia_h20"), chips: 8, chipsPerNode: 0)).contains("chips_per_node must be >= 1 (got 0)"))
+        // A full mesh of 100k chips per node would need ~10^10 links.
+        XCTAssertTrue(groupError(NodeGroupSpec(chip: .catalog("amd_mi300x"), chips: 100_000, chipsPerNode: 100_000))
+            .contains("a full mesh of 100000 chips per node needs k(k-1) links"))
         // Non-integer counts arrive from Lua as numbers and are rejected by the shared check.
         XCTAssertThrowsError(try Validate.count(7.5, field: "count")) { e in
             XCTAssertEqual((e as! AmalgamError).message, "count must be a whole number >= 1 (got 7.5)")

@@ -13,6 +13,8 @@ private struct ResolvedGroup {
     let chip: Chip
     let chips: Int
     let intraHopLatencySeconds: Double
+    /// Whether the intra-node latency is the topology's assumed default.
+    let intraLatencyAssumed: Bool
 }
 
 /// Compiles a `ClusterSpec`; split from `Cluster` so the compiled value holds
@@ -22,6 +24,10 @@ struct ClusterBuilder {
     /// Largest cluster accepted: far beyond today's systems, small enough that
     /// per-rank arrays stay in memory.
     static let maxChips = 10_000_000
+    /// Largest number of full-mesh links accepted: a mesh of k chips needs
+    /// k(k-1) links per node, so a mistyped chips_per_node could otherwise
+    /// ask for billions.
+    static let maxMeshLinks = 50_000_000
 
     func build() throws -> Cluster {
         let siteIndex = try indexSites()
@@ -90,6 +96,11 @@ struct ClusterBuilder {
             }
         }
 
+        let defaultIntra = Set(resolved.filter { $0.intraLatencyAssumed && $0.chips > 1 }.map(\.chip.intraTopology))
+        for t in IntraTopology.allCases where defaultIntra.contains(t) {
+            assumptions.append("intra-node \(t.rawValue) links: \(Self.micros(t.assumedHopLatencySeconds)) µs per link (an assumption; set intra_hop_latency_s on the group)")
+        }
+
         let adjacency = try addWanLinks(&links, siteIndex: siteIndex)
         let routes = WanRoutes.compute(siteCount: sites.count, adjacency: adjacency, policy: spec.wanRouting)
 
@@ -130,7 +141,7 @@ struct ClusterBuilder {
 
     private func resolveGroups(assumptions: inout [String]) throws -> [ResolvedGroup] {
         var out: [ResolvedGroup] = []
-        var total = 0
+        var total = 0, meshLinks = 0
         var chipsNoted: Set<String> = []
         for (si, site) in spec.sites.enumerated() {
             let sctx = "site '\(site.name)'"
@@ -196,10 +207,17 @@ struct ClusterBuilder {
                     }
                 }
                 total += chips
+                if chip.intraTopology == .fullMesh {
+                    meshLinks += chips * (min(chip.chipsPerNode, chips) - 1)
+                    guard meshLinks <= Self.maxMeshLinks else {
+                        throw AmalgamError("\(ctx): a full mesh of \(chip.chipsPerNode) chips per node needs k(k-1) links per node, over \(Self.maxMeshLinks) in all; lower chips_per_node or use intra_topology = 'switch'")
+                    }
+                }
                 guard total <= Self.maxChips else {
                     throw AmalgamError("cluster '\(spec.name)' has more than \(Self.maxChips) chips (at \(ctx))")
                 }
-                out.append(ResolvedGroup(site: si, name: groupName, chip: chip, chips: chips, intraHopLatencySeconds: hopLatency))
+                out.append(ResolvedGroup(site: si, name: groupName, chip: chip, chips: chips, intraHopLatencySeconds: hopLatency,
+                                     intraLatencyAssumed: g.intraHopLatencySeconds == nil))
             }
         }
         return out

@@ -32,7 +32,8 @@ extension Cluster {
             out.append(line)
             for g in groups[s.groups] {
                 let c = g.chip
-                out.append("    \(g.name): \(g.ranks.count) x \(c.id) in \(g.nodes.count) node\(g.nodes.count == 1 ? "" : "s") of \(c.chipsPerNode)"
+                let what = g.name == c.id ? "\(g.ranks.count) chips" : "\(g.ranks.count) x \(c.id)"
+                out.append("    \(g.name): \(what) in \(g.nodes.count) node\(g.nodes.count == 1 ? "" : "s") of \(c.chipsPerNode)"
                     + "; \(c.intraTopology.rawValue) \(Self.num(c.intraLinkGBs)) GB/s bidir; NIC \(Self.num(g.nicGbps)) Gb/s")
             }
         }
