@@ -99,16 +99,23 @@ extension Cluster: NetworkTopology {
         let A = nodes[na], B = nodes[nb]
         let la = a - A.ranks.lowerBound, lb = b - B.ranks.lowerBound
         if na == nb { return intraRoute(A, from: la, to: lb) }
-        if let m = measuredNodes[PairKey(na, nb)] { return [m] }
-        if let m = measuredGroups[PairKey(A.group, B.group)] { return [m] }
-        if let m = measuredSites[PairKey(A.site, B.site)] { return [m] }
+        // Most clusters have no overrides: skip the hashing then.
+        if !measuredNodes.isEmpty, let m = measuredNodes[PairKey(na, nb)] { return [m] }
+        if !measuredGroups.isEmpty, let m = measuredGroups[PairKey(A.group, B.group)] { return [m] }
+        if !measuredSites.isEmpty, let m = measuredSites[PairKey(A.site, B.site)] { return [m] }
         if A.site == B.site {
             if A.bounce >= 0, groups[A.group].chip.vendor != groups[B.group].chip.vendor {
                 return [A.bounce, A.uplink, B.uplink + 1, B.bounce + 1]
             }
             return [A.nicBase + 2 * la, A.uplink, B.uplink + 1, B.nicBase + 2 * lb + 1]
         }
-        return [A.nicBase + 2 * la, A.uplink] + siteRoutes[A.site][B.site] + [B.uplink + 1, B.nicBase + 2 * lb + 1]
+        let wan = siteRoutes[A.site][B.site]
+        var out: [Int] = []
+        out.reserveCapacity(wan.count + 4)
+        out.append(A.nicBase + 2 * la); out.append(A.uplink)
+        out.append(contentsOf: wan)
+        out.append(B.uplink + 1); out.append(B.nicBase + 2 * lb + 1)
+        return out
     }
 
     private func intraRoute(_ node: ClusterNode, from la: Int, to lb: Int) -> [Int] {
