@@ -66,6 +66,8 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
     public var source: String
     /// Free-form notes (dense vs sparse, per package vs per device, ...).
     public var notes: String
+    /// Grade of the compute figures (bf16_tflops) from the source notes;
+    /// per-figure grades stay in `notes`.
     public var confidence: Confidence
     /// Figures that are not published for this chip and were filled with an
     /// assumption so the model can run, keyed by snake_case field name

@@ -1,6 +1,8 @@
 /// A site of a compiled cluster.
 public struct ClusterSite: Sendable, Equatable {
+    /// Position in `Cluster.sites` (also the `site(ofRank:)` value).
     public let index: Int
+    /// Site name.
     public let name: String
     /// Indices into `Cluster.groups`.
     public let groups: Range<Int>
@@ -18,9 +20,11 @@ public struct ClusterSite: Sendable, Equatable {
 
 /// A node group of a compiled cluster, with its resolved node design.
 public struct ClusterGroup: Sendable, Equatable {
+    /// Position in `Cluster.groups`.
     public let index: Int
     /// Name within the site.
     public let name: String
+    /// Index into `Cluster.sites`.
     public let site: Int
     /// The chip with the group's overrides applied (chips per node, scale-up,
     /// topology, NIC): what `chip(ofRank:)` returns for its ranks.
@@ -37,10 +41,13 @@ public struct ClusterGroup: Sendable, Equatable {
 
 /// A node of a compiled cluster: chips of one type sharing a scale-up fabric.
 public struct ClusterNode: Sendable, Equatable {
+    /// Position in `Cluster.nodes` (also the `node(ofRank:)` value).
     public let index: Int
     /// `site/group/n<i>`, i counted within the group.
     public let name: String
+    /// Index into `Cluster.sites`.
     public let site: Int
+    /// Index into `Cluster.groups`.
     public let group: Int
     /// Ranks of the node's chips.
     public let ranks: Range<Int>
@@ -59,8 +66,11 @@ public struct ClusterNode: Sendable, Equatable {
 
 /// Per chip id totals of a cluster.
 public struct ChipTypeSummary: Sendable, Equatable {
+    /// Chip id.
     public let chipId: String
+    /// Chip vendor.
     public let vendor: String
+    /// Number of chips of this id.
     public let count: Int
     /// Sum of dense BF16 peak over the chips, TFLOP/s.
     public let totalBf16Tflops: Double
@@ -75,8 +85,11 @@ public struct ChipTypeSummary: Sendable, Equatable {
 public struct Cluster: Sendable {
     /// The specification this was compiled from.
     public let spec: ClusterSpec
+    /// Sites in specification order.
     public let sites: [ClusterSite]
+    /// Node groups in rank order.
     public let groups: [ClusterGroup]
+    /// Nodes in rank order.
     public let nodes: [ClusterNode]
     /// Every directed link.
     public let links: [Link]
@@ -110,19 +123,21 @@ public struct Cluster: Sendable {
 
     /// Totals per chip id, in order of first appearance.
     public func chipTypeSummary() -> [ChipTypeSummary] {
-        var order: [String] = []
-        var acc: [String: (vendor: String, count: Int, tflops: Double, mem: Double)] = [:]
+        var out: [ChipTypeSummary] = []
+        var position: [String: Int] = [:]
         for g in groups {
             let n = g.ranks.count
-            if acc[g.chip.id] == nil { order.append(g.chip.id); acc[g.chip.id] = (g.chip.vendor, 0, 0, 0) }
-            acc[g.chip.id]!.count += n
-            acc[g.chip.id]!.tflops += Double(n) * g.chip.bf16Tflops
-            acc[g.chip.id]!.mem += Double(n) * g.chip.memGB
+            let i = position[g.chip.id] ?? out.count
+            if i == out.count {
+                position[g.chip.id] = i
+                out.append(ChipTypeSummary(chipId: g.chip.id, vendor: g.chip.vendor, count: 0, totalBf16Tflops: 0, totalMemGB: 0))
+            }
+            let old = out[i]
+            out[i] = ChipTypeSummary(chipId: old.chipId, vendor: old.vendor, count: old.count + n,
+                                     totalBf16Tflops: old.totalBf16Tflops + Double(n) * g.chip.bf16Tflops,
+                                     totalMemGB: old.totalMemGB + Double(n) * g.chip.memGB)
         }
-        return order.map { id in
-            let a = acc[id]!
-            return ChipTypeSummary(chipId: id, vendor: a.vendor, count: a.count, totalBf16Tflops: a.tflops, totalMemGB: a.mem)
-        }
+        return out
     }
 
     /// Total dense BF16 peak of all chips, TFLOP/s.

@@ -51,12 +51,16 @@ public struct PathInfo: Sendable, Equatable {
 }
 
 extension Cluster: NetworkTopology {
+    /// Number of chips.
     public var rankCount: Int { rankNode.count }
 
+    /// Index into `nodes` of a rank (must be in range).
     public func node(ofRank rank: Int) -> Int { Int(rankNode[rank]) }
 
+    /// Index into `sites` of a rank (must be in range).
     public func site(ofRank rank: Int) -> Int { nodes[Int(rankNode[rank])].site }
 
+    /// The chip of a rank, with its group's overrides applied (must be in range).
     public func chip(ofRank rank: Int) -> Chip { groups[nodes[Int(rankNode[rank])].group].chip }
 
     /// The route from `a` to `b`, in O(hops): intra-node fabric; else a measured

@@ -3,7 +3,9 @@ import Foundation  // JSONEncoder/JSONDecoder only: string encoding, no I/O.
 /// A chip named by catalog id, or a custom chip carried inside the
 /// specification (so a saved cluster is self-contained).
 public enum ChipRef: Sendable, Equatable, Hashable, Codable {
+    /// A catalog chip by id.
     case catalog(String)
+    /// A user-defined or derived chip, stored whole.
     case custom(Chip)
 
     /// The chip this refers to; an unknown catalog id throws with suggestions,
@@ -23,6 +25,7 @@ public struct NodeGroupSpec: Sendable, Equatable, Hashable, Codable {
     /// Name within the site; nil = the chip id (with `_2`, `_3`, ... appended
     /// when a site has several unnamed groups of one chip).
     public var name: String?
+    /// The chip type of every node in the group.
     public var chip: ChipRef
     /// Number of chips; exactly one of `chips` and `nodes` is given.
     public var chips: Int?
@@ -57,8 +60,11 @@ public struct NodeGroupSpec: Sendable, Equatable, Hashable, Codable {
 /// The kind of a site's scale-out fabric. A label for reports; it only sets the
 /// default per-hop latency.
 public enum FabricKind: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
+    /// InfiniBand ("ib").
     case infiniband = "ib"
+    /// RDMA over Converged Ethernet.
     case roce
+    /// Plain Ethernet (TCP).
     case ethernet
 
     /// Latency added by each scale-out link (NIC up, node uplink up, node
@@ -82,6 +88,7 @@ public enum FabricKind: String, Sendable, Equatable, Hashable, Codable, CaseIter
 /// ratio of 1 the fabric is non-blocking and with 4 a node can push a quarter
 /// of its NIC bandwidth out at once.
 public struct ScaleOutSpec: Sendable, Equatable, Hashable, Codable {
+    /// Fabric label; sets the default per-link latency.
     public var kind: FabricKind
     /// Per-chip NIC Gb/s for the whole site; nil = each chip's own figure.
     public var nicGbps: Double?
@@ -113,6 +120,7 @@ public enum CrossVendorMode: String, Sendable, Equatable, Hashable, Codable, Cas
 /// A site's cross-vendor path. Published mixed-vendor systems name the lack of
 /// device-to-device RDMA between vendors as their main gap, hence the option.
 public struct CrossVendorSpec: Sendable, Equatable, Hashable, Codable {
+    /// Device RDMA or host bounce.
     public var mode: CrossVendorMode
     /// Host-bounce throughput per node and direction, GB/s.
     public var gbs: Double
@@ -139,9 +147,13 @@ public struct CrossVendorSpec: Sendable, Equatable, Hashable, Codable {
 
 /// One site: a name, its node groups, its scale-out fabric and cross-vendor path.
 public struct SiteSpec: Sendable, Equatable, Hashable, Codable {
+    /// Unique site name (no '/').
     public var name: String
+    /// Node groups, in rank order.
     public var groups: [NodeGroupSpec]
+    /// The site's scale-out network.
     public var scaleOut: ScaleOutSpec
+    /// How chips of different vendors in this site exchange data.
     public var crossVendor: CrossVendorSpec
 
     /// A site; the defaults are a non-blocking IB fabric and device RDMA.
@@ -153,7 +165,9 @@ public struct SiteSpec: Sendable, Equatable, Hashable, Codable {
 
 /// A wide-area link between two sites, the same in both directions.
 public struct WanLinkSpec: Sendable, Equatable, Hashable, Codable {
+    /// One site's name.
     public var a: String
+    /// The other site's name.
     public var b: String
     /// Line rate per direction, Gb/s.
     public var gbps: Double
@@ -178,7 +192,9 @@ public enum WanRouting: String, Sendable, Equatable, Hashable, Codable, CaseIter
 
 /// One end of a measured override: a site, a node group, or one node.
 public enum Endpoint: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+    /// Every node of a site.
     case site(String)
+    /// Every node of one node group.
     case group(site: String, group: String)
     /// A node by its global index (0-based, in rank order).
     case node(Int)
@@ -211,7 +227,9 @@ public enum Endpoint: Sendable, Equatable, Hashable, Codable, CustomStringConver
 /// replaces the whole derived path between them: all traffic between the two
 /// endpoints shares one link per direction with this capacity and latency.
 public struct MeasuredLinkSpec: Sendable, Equatable, Hashable, Codable {
+    /// One end (site, group or node; both ends must be of one kind).
     public var a: Endpoint
+    /// The other end.
     public var b: Endpoint
     /// Measured throughput per direction, GB/s.
     public var gbs: Double
@@ -245,9 +263,13 @@ public struct NodeMatrixSpec: Sendable, Equatable, Hashable, Codable {
 /// share (`jsonString()` / `init(json:)`); `compile()` checks it and builds
 /// the link graph.
 public struct ClusterSpec: Sendable, Equatable, Hashable, Codable {
+    /// Cluster name, for messages and summaries.
     public var name: String
+    /// Sites in rank order.
     public var sites: [SiteSpec]
+    /// WAN links between sites.
     public var wan: [WanLinkSpec]
+    /// How multi-hop WAN routes are chosen.
     public var wanRouting: WanRouting
     /// Measured overrides between sites, groups or nodes.
     public var measured: [MeasuredLinkSpec]

@@ -2,8 +2,11 @@
 /// (catalog rows, link rows, chip fields). Kept as a value, not pre-formatted
 /// text, so CSV and Lua each format numbers their own way.
 public enum FieldValue: Sendable, Equatable, Hashable, Codable {
+    /// A measured or specified quantity (units are in the column name).
     case number(Double)
+    /// A count.
     case integer(Int)
+    /// Names, labels and sources.
     case text(String)
 
     /// The value as a Double when it is numeric.
