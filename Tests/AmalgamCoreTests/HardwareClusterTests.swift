@@ -149,3 +149,18 @@ final class HardwareClusterTests: XCTestCase {
         XCTAssertEqual(try c.path(from: 5, to: 5).hops, [])
     }
 }
+
+/// Name lookups the scripting layer uses to turn strings into indices.
+final class HardwareClusterLookupTests: XCTestCase {
+    func testNameLookups() throws {
+        let c = try HardwareClusterTests.mixedSpec().compile()
+        XCTAssertEqual(c.siteIndex(named: "guiyang"), 1)
+        XCTAssertNil(c.siteIndex(named: "shanghai"))
+        XCTAssertEqual(c.groupIndex(named: "beijing/nvidia_h20"), 1)
+        XCTAssertEqual(c.groups[1].ranks, 64..<192)
+        XCTAssertEqual(c.groups[1].nodes, 8..<24)
+        XCTAssertNil(c.groupIndex(named: "guiyang/nvidia_h20"))
+        XCTAssertEqual(c.sites[1].ranks, 192..<448)
+        XCTAssertEqual(c.sites[0].nodes, 0..<24)
+    }
+}

@@ -112,6 +112,12 @@ public struct Cluster: Sendable {
     /// Number of chips.
     public var chipCount: Int { rankNode.count }
 
+    /// The index of the site with this name, or nil.
+    public func siteIndex(named name: String) -> Int? { siteIndex[name] }
+
+    /// The index of the node group `site/group`, or nil.
+    public func groupIndex(named name: String) -> Int? { groupIndex[name] }
+
     /// The node called `site/group/n<i>`, or nil.
     public func nodeIndex(named name: String) -> Int? {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
