@@ -14,7 +14,14 @@ public enum IntraTopology: String, Sendable, CaseIterable, Codable {
 
 /// How sure the catalog is of a chip's figures (from `accelerators.csv` notes).
 public enum Confidence: String, Sendable, CaseIterable, Codable {
-    case high, medium, low, unknown
+    /// Vendor datasheet or vendor modelling config, cross-checked.
+    case high
+    /// One good source, or derived from one by a stated rule.
+    case medium
+    /// Press, surveys or own estimates; treat as a range.
+    case low
+    /// Not graded.
+    case unknown
 }
 
 /// One accelerator type: its specifications, each with where it came from.
@@ -25,7 +32,9 @@ public enum Confidence: String, Sendable, CaseIterable, Codable {
 public struct Chip: Sendable, Equatable, Hashable, Codable {
     /// Catalog identifier, e.g. `nvidia_a100_sxm4_80g`.
     public var id: String
+    /// Maker; chips of different vendors in one site use the site's cross-vendor path.
     public var vendor: String
+    /// Marketing name with the SKU detail that distinguishes it.
     public var name: String
     /// Peak dense BF16 (FP16 where the chip has no BF16) tensor TFLOP/s.
     public var bf16Tflops: Double
@@ -41,7 +50,9 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
     public var memBwGBs: Double
     /// Aggregate bidirectional scale-up bandwidth per chip, GB/s.
     public var intraLinkGBs: Double
+    /// How the chips of one node are wired (switch, full mesh, ring, PCIe only).
     public var intraTopology: IntraTopology
+    /// Usual number of chips per server.
     public var chipsPerNode: Int
     /// Scale-out network bandwidth per chip, Gb/s per direction; nil when unknown.
     public var nicGbps: Double?
@@ -55,8 +66,16 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
     public var source: String
     /// Free-form notes (dense vs sparse, per package vs per device, ...).
     public var notes: String
+    /// Grade of the compute figures (bf16_tflops) from the source notes;
+    /// per-figure grades stay in `notes`.
     public var confidence: Confidence
+    /// Figures that are not published for this chip and were filled with an
+    /// assumption so the model can run, keyed by snake_case field name
+    /// (`mem_bw_gbs`, ...); the value says what was assumed and why.
+    public var assumptions: [String: String]
 
+    /// Memberwise initialiser; `fp16Tflops` defaults to `bf16Tflops`. Call
+    /// `validate()` on chips built from user input.
     public init(
         id: String, vendor: String, name: String,
         bf16Tflops: Double, fp16Tflops: Double? = nil, fp32Tflops: Double? = nil, fp8Tflops: Double? = nil,
@@ -64,7 +83,8 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         intraLinkGBs: Double, intraTopology: IntraTopology, chipsPerNode: Int = 8,
         nicGbps: Double?, tdpW: Double? = nil,
         matmulEfficiency: Double = 0.75, efficiencySource: String = "assumption: 75% of dense peak on large GEMMs",
-        source: String, notes: String = "", confidence: Confidence = .medium
+        source: String, notes: String = "", confidence: Confidence = .medium,
+        assumptions: [String: String] = [:]
     ) {
         self.id = id; self.vendor = vendor; self.name = name
         self.bf16Tflops = bf16Tflops; self.fp16Tflops = fp16Tflops ?? bf16Tflops
@@ -74,6 +94,7 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         self.nicGbps = nicGbps; self.tdpW = tdpW
         self.matmulEfficiency = matmulEfficiency; self.efficiencySource = efficiencySource
         self.source = source; self.notes = notes; self.confidence = confidence
+        self.assumptions = assumptions
     }
 
     /// Peak dense BF16 FLOP/s.
