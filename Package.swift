@@ -57,7 +57,7 @@ let package = Package(
             name: "amalgam-bench",
             dependencies: ["AmalgamLua", "AmalgamCore", "AmalgamIO", "CLua", "CLuaShims"]
         ),
-        .testTarget(name: "AmalgamCoreTests", dependencies: ["AmalgamCore"]),
+        .testTarget(name: "AmalgamCoreTests", dependencies: ["AmalgamCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AmalgamLuaTests", dependencies: ["AmalgamLua", "AmalgamIO", "AmalgamCore", "CLua", "CLuaShims"]),
         .testTarget(name: "AmalgamCLITests", dependencies: ["AmalgamIO"]),
     ]
