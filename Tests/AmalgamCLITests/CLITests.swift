@@ -143,4 +143,18 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(v.stdout.isEmpty)
         XCTAssertEqual(try amalgam(["--help"]).status, 0)
     }
+
+    func testCatalogPrintsCSVWithUnitColumns() throws {
+        let r = try amalgam(["catalog"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.first.map(String.init),
+                       "id,vendor,name,bf16_tflops,fp16_tflops,fp32_tflops,fp8_tflops,mem_gb,mem_bw_gbs,intra_link_gbs,intra_topology,chips_per_node,nic_gbps,tdp_w,efficiency,confidence,assumed_fields,efficiency_source,source")
+        // One line per catalog chip plus the header and the final newline's empty tail
+        // (no field of the catalog holds a newline).
+        let count = try amalgam(["-e", "print(#am.chips())"])
+        XCTAssertEqual(lines.count, Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).map { $0 + 2 })
+        XCTAssertTrue(r.stdout.contains("\nhuawei_ascend_910b2,Huawei (HiSilicon),Ascend 910B2 (Atlas 800T A2 '376T' SKU),353.9,376,11,,64,1600,392,full_mesh,8,200,400,"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("seed"), "stdout stays clean CSV")
+    }
 }
