@@ -143,8 +143,6 @@ enum ClusterBindings {
     }()
 
     static func register(_ rt: LuaRuntime) {
-        rt.define(clusterClass)
-
         rt.callableTable(FunctionDoc(
             "am.cluster", "am.cluster{ name = ..., sites = { ... }, wan = { ... }, wan_routing = ... } -> Cluster",
             "Builds a cluster: sites of node groups, each site with its scale-out fabric and cross-vendor path, joined by WAN links. Every value is checked; unknown keys, unknown chips (with suggestions), bad counts, WAN links naming unknown sites and disconnected sites are errors. Latencies are in seconds (`_s`) except WAN `latency_ms`.",
@@ -187,6 +185,8 @@ enum ClusterBindings {
         )) { call in
             call.push(try ClusterSpec(json: call.string(1)).compile(), as: clusterClass)
         }
+        // After the functions, so the reference lists them before the methods.
+        rt.define(clusterClass)
     }
 
     /// Runs `body`, prefixing a core error with `context` (a file path).

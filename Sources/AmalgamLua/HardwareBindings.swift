@@ -35,8 +35,6 @@ enum HardwareBindings {
     }()
 
     static func register(_ rt: LuaRuntime) {
-        rt.define(chipClass)
-
         rt.function(FunctionDoc(
             "am.chips", "am.chips() -> { Chip, ... }",
             "The built-in chip catalog, in catalog order (the reference accelerators first, then older and consumer GPUs, then per-device variants). Each Chip carries its sources.",
@@ -75,6 +73,8 @@ enum HardwareBindings {
         )) { call in
             call.push(.table(ChipCatalog.table()))
         }
+        // After the functions, so the reference lists them before the methods.
+        rt.define(chipClass)
     }
 
     /// A custom or derived chip from an `am.chip{...}` table (also a node
