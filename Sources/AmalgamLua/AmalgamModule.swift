@@ -42,5 +42,8 @@ enum AmalgamModule {
     }
 
     /// The bindings of each core area, in the order their docs appear.
-    static let bindingRegistry: [(LuaRuntime) -> Void] = []
+    static let bindingRegistry: [(LuaRuntime) -> Void] = [
+        HardwareBindings.register,
+        ClusterBindings.register,
+    ]
 }

@@ -83,7 +83,7 @@ enum CSVBindings {
             arguments: [
                 ("path", "file path, relative to --out, or \"-\" for stdout"),
                 ("rows", "array of rows: tables keyed by column name, or arrays in column order"),
-                ("columns", "column names in order (default: the sorted union of the rows' keys)"),
+                ("columns", "column names in order (default: the order carried by rows from am.* functions such as am.catalog_rows(), else the sorted union of the rows' keys)"),
             ],
             returns: "the resolved path written",
             example: "am.csv.write(\"sweep.csv\", { { gbps = 100, time_s = 1.5 }, { gbps = 400, time_s = 0.5 } },\n             { columns = { \"gbps\", \"time_s\" } })"
@@ -98,6 +98,7 @@ enum CSVBindings {
             }
             let L = call.L
             let n = Int(lua_rawlen(L, rowsIndex))
+            if columns == nil { columns = LuaValue.columns(ofRows: rowsIndex, L) }
             if columns == nil { columns = try inferColumns(L, rowsIndex, count: n) }
             let cols = columns ?? []
             guard !cols.isEmpty else { throw LuaError.message("csv.write: no columns (give {columns = {...}} or rows with named fields)") }

@@ -150,6 +150,10 @@ public struct LuaCall {
     @discardableResult
     public func pushNil() -> Int32 { lua_pushnil(L); return 1 }
 
+    /// Pushes argument `n` again (methods returning their receiver for chaining).
+    @discardableResult
+    public func pushArgument(_ n: Int32) -> Int32 { lua_pushvalue(L, slot(n)); return 1 }
+
     /// Pushes a new userdata of class `cls` holding `value`.
     @discardableResult
     public func push<T>(_ value: T, as cls: LuaClass<T>) -> Int32 {

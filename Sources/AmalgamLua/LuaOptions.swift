@@ -98,6 +98,32 @@ public final class LuaOptions {
         return lua_toboolean(L, -1) != 0
     }
 
+    /// A number or a string, as a core `FieldValue` (chip fields by name:
+    /// the core checks which kind each field needs).
+    public func scalar(_ key: String) throws -> FieldValue? {
+        let t = fetch(key)
+        defer { am_pop(L, 1) }
+        switch t {
+        case LUA_TNIL: return nil
+        case LUA_TSTRING: return .text(LuaCall.string(L, -1))
+        case LUA_TNUMBER:
+            if lua_isinteger(L, -1) != 0 { return .integer(Int(lua_tointegerx(L, -1, nil))) }
+            return .number(lua_tonumberx(L, -1, nil))
+        default:
+            let got = LuaCall.typeName(L, -1)
+            throw LuaError.message("\(context): option '\(key)' must be a number or a string (got \(got))")
+        }
+    }
+
+    /// A field holding a string (e.g. a catalog id) or an object of class `cls`.
+    public func stringOrObject<T>(_ key: String, _ cls: LuaClass<T>) throws -> StringOr<T>? {
+        let t = fetch(key)
+        if t == LUA_TNIL { am_pop(L, 1); return nil }
+        if t == LUA_TSTRING { defer { am_pop(L, 1) }; return .string(LuaCall.string(L, -1)) }
+        if let box = LuaClass<T>.box(L, -1, cls.cName) { am_pop(L, 1); return .object(box.value) }
+        throw fieldError(key, "a string or a \(cls.shortName)")
+    }
+
     /// A string that must be one of `choices` (error lists them).
     public func choice(_ key: String, _ choices: [String]) throws -> String? {
         guard let s = try string(key) else { return nil }
@@ -214,4 +240,11 @@ public final class LuaOptions {
             }
         }
     }
+}
+
+/// A value given either by name or as an object (`chip = "nvidia_h20"` or
+/// `chip = my_chip`).
+public enum StringOr<T> {
+    case string(String)
+    case object(T)
 }

@@ -143,4 +143,34 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(v.stdout.isEmpty)
         XCTAssertEqual(try amalgam(["--help"]).status, 0)
     }
+
+    func testCatalogPrintsCSVWithUnitColumns() throws {
+        let r = try amalgam(["catalog"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.first.map(String.init),
+                       "id,vendor,name,bf16_tflops,fp16_tflops,fp32_tflops,fp8_tflops,mem_gb,mem_bw_gbs,intra_link_gbs,intra_topology,chips_per_node,nic_gbps,tdp_w,efficiency,confidence,assumed_fields,efficiency_source,source")
+        // One line per catalog chip plus the header and the final newline's empty tail
+        // (no field of the catalog holds a newline).
+        let count = try amalgam(["-e", "print(#am.chips())"])
+        XCTAssertEqual(lines.count, Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).map { $0 + 2 })
+        XCTAssertTrue(r.stdout.contains("\nhuawei_ascend_910b2,Huawei (HiSilicon),Ascend 910B2 (Atlas 800T A2 '376T' SKU),353.9,376,11,,64,1600,392,full_mesh,8,200,400,"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("seed"), "stdout stays clean CSV")
+    }
+
+    func testClusterTourScriptWritesItsCSVs() throws {
+        let out = try tempDir()
+        let r = try amalgam(["--out", out.path, "scripts/cluster_tour.lua", "16", "32", "100", "5"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // 16 A100 + 16 x 8 H20 + 32 Ascend + 4 x 8 derived Ascend = 208 chips.
+        XCTAssertTrue(r.stdout.contains("208 chips"), r.stdout)
+        // WAN 100 Gb/s = 12.5 GB/s is the bottleneck (NICs 400 and 200 Gb/s).
+        XCTAssertTrue(r.stdout.contains("beijing -> guiyang (WAN)         12.5 GB/s"), r.stdout)
+        let links = try String(contentsOf: out.appendingPathComponent("cluster_links.csv"), encoding: .utf8)
+        XCTAssertTrue(links.hasPrefix("name,kind,gbs,latency_s\n"))
+        XCTAssertTrue(links.contains("\nwan:beijing->guiyang,wan,12.5,0.005\n"), links)
+        let summary = try String(contentsOf: out.appendingPathComponent("cluster_summary.csv"), encoding: .utf8)
+        XCTAssertEqual(summary.split(separator: "\n").first, "chip,vendor,count,total_bf16_tflops,total_mem_gb")
+        XCTAssertTrue(summary.contains("\nascend_910b_280t,Huawei (HiSilicon),32,8960,2048\n"), summary)
+    }
 }

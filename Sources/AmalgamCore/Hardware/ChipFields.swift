@@ -177,3 +177,14 @@ extension Chip {
         return "\(d)"
     }
 }
+
+extension Chip {
+    /// One line for listings and `tostring` in scripts: id, vendor and name,
+    /// then the figures a cluster design turns on (compute, memory, scale-up,
+    /// scale-out).
+    public var summaryLine: String {
+        let nic = nicGbps.map { "NIC \(Chip.format($0)) Gb/s" } ?? "NIC unknown"
+        return "\(id) (\(vendor) \(name)): \(Chip.format(bf16Tflops)) TFLOP/s bf16, \(Chip.format(memGB)) GB at \(Chip.format(memBwGBs)) GB/s, "
+            + "\(intraTopology.rawValue) \(Chip.format(intraLinkGBs)) GB/s x\(chipsPerNode), \(nic)"
+    }
+}

@@ -67,6 +67,17 @@ public enum FabricKind: String, Sendable, Equatable, Hashable, Codable, CaseIter
     /// Plain Ethernet (TCP).
     case ethernet
 
+    /// The kind named `text`: a raw value (`ib`, `roce`, `ethernet`) or
+    /// `infiniband`, the name scripts tend to write; anything else throws with
+    /// the valid names.
+    public static func named(_ text: String) throws -> FabricKind {
+        if text == "infiniband" { return .infiniband }
+        guard let k = FabricKind(rawValue: text) else {
+            throw AmalgamError.unknown("fabric kind", text, among: allCases.map(\.rawValue) + ["infiniband"])
+        }
+        return k
+    }
+
     /// Latency added by each scale-out link (NIC up, node uplink up, node
     /// uplink down, NIC down), seconds. Assumption: about one switch traversal
     /// plus serialisation per link, so a node-to-node path (4 links) costs
@@ -281,6 +292,15 @@ public struct ClusterSpec: Sendable, Equatable, Hashable, Codable {
                 measured: [MeasuredLinkSpec] = [], matrices: [NodeMatrixSpec] = []) {
         self.name = name; self.sites = sites; self.wan = wan; self.wanRouting = wanRouting
         self.measured = measured; self.matrices = matrices
+    }
+
+    /// Appends a node group to the site called `site`; an unknown site throws
+    /// with the close matches. The group itself is checked by `compile()`.
+    public mutating func addNodes(_ group: NodeGroupSpec, toSite site: String) throws {
+        guard let i = sites.firstIndex(where: { $0.name == site }) else {
+            throw AmalgamError.unknown("site", site, among: sites.map(\.name))
+        }
+        sites[i].groups.append(group)
     }
 
     /// Adds a measured override between two endpoints (both directions).

@@ -7,9 +7,22 @@ extension Cluster {
         })
     }
 
-    /// One row per chip id: chip, vendor, count, bf16_tflops_total, mem_gb_total.
+    /// One row per chip: rank, site, node, group, chip, vendor (in rank order).
+    public func chipTable() -> FieldTable {
+        var rows: [[FieldValue?]] = []
+        rows.reserveCapacity(rankCount)
+        for n in nodes {
+            let g = groups[n.group]
+            let site = FieldValue.text(sites[n.site].name), node = FieldValue.text(n.name)
+            let group = FieldValue.text(g.name), chip = FieldValue.text(g.chip.id), vendor = FieldValue.text(g.chip.vendor)
+            for r in n.ranks { rows.append([.integer(r), site, node, group, chip, vendor]) }
+        }
+        return FieldTable(columns: ["rank", "site", "node", "group", "chip", "vendor"], rows: rows)
+    }
+
+    /// One row per chip id: chip, vendor, count, total_bf16_tflops, total_mem_gb.
     public func chipTypeTable() -> FieldTable {
-        FieldTable(columns: ["chip", "vendor", "count", "bf16_tflops_total", "mem_gb_total"], rows: chipTypeSummary().map {
+        FieldTable(columns: ["chip", "vendor", "count", "total_bf16_tflops", "total_mem_gb"], rows: chipTypeSummary().map {
             [.text($0.chipId), .text($0.vendor), .integer($0.count), .number($0.totalBf16Tflops), .number($0.totalMemGB)]
         })
     }
