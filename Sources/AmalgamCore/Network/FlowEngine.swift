@@ -1,0 +1,373 @@
+import Collections
+
+/// Something that happened in a `FlowEngine`: what, to which caller tag, when.
+public struct NetworkEvent: Sendable, Equatable {
+    /// The kind of a `NetworkEvent`.
+    public enum Kind: Sendable, Equatable {
+        /// The flow's last byte left the sender (its links are free again);
+        /// reported only for flows added with `reportSent: true`.
+        case sent
+        /// The flow's last byte reached the receiver: sent + route latency.
+        case delivered
+        /// A timer added with `addTimer(at:tag:)` fired.
+        case timer
+    }
+    public var kind: Kind
+    /// The tag the caller gave the flow or timer.
+    public var tag: Int
+    /// Simulated time of the event, seconds.
+    public var timeSeconds: Double
+}
+
+/// A discrete-event flow-level network simulator with max-min fair sharing.
+///
+/// Design, so a larger discrete-event simulator (compute tasks + transfers) can
+/// drive it: the caller adds flows (`addFlow`) and timers (`addTimer`), then
+/// repeatedly calls `nextEvents(into:)`, which settles the rates, advances `now`
+/// to the earliest pending event and returns every event at that instant. The
+/// caller reacts (starts dependent flows, schedules compute as timers) and calls
+/// again. Flows started at the same instant are rated together.
+///
+/// Rates: each flow follows `topology.route(from:to:)` (cached per pair); flows
+/// sharing a link share its effective capacity (line rate × efficiency) with
+/// max-min fairness per direction. A flow only starts paying latency after its
+/// data is sent: `delivered = sent + route latency`, so latency overlaps with
+/// later traffic on the same links.
+///
+/// Speed: a link is *binding* only when the standalone caps of the flows on it
+/// (each flow's route bottleneck) sum to more than its capacity; otherwise the
+/// link's constraint is implied by the per-flow caps and can be dropped without
+/// changing the max-min allocation. On every event only the connected
+/// component of flows joined through binding links touched by started or
+/// finished flows is re-filled, so uncontended traffic (a ring over a
+/// non-blocking fabric) costs O(route length) per flow event. Storage is flat
+/// arrays indexed by integer link and flow-slot ids; slots are recycled.
+public struct FlowEngine {
+    let topology: any NetworkTopology
+    let rankCount: Int
+
+    // Links (index = topology link index).
+    var linkCap: [Double]
+    var linkLineRate: [Double]
+    var linkDemand: [Double]
+    var linkFlows: [[Int32]]
+    var linkBytesSent: [Double]
+
+    // Routes, cached per (src, dst).
+    var routeIndex: [Int: Int32] = [:]
+    var routeStart: [Int32] = [0]
+    var routeLinks: [Int32] = []
+    var routeLatency: [Double] = []
+    var routeCap: [Double] = []
+
+    // Flow slots.
+    var slotRoute: [Int32] = []
+    var slotTag: [Int] = []
+    var slotVersion: [UInt32] = []
+    var slotRemaining: [Double] = []
+    var slotRate: [Double] = []
+    var slotUpdated: [Double] = []
+    var slotCap: [Double] = []
+    var slotReportSent: [Bool] = []
+    var slotActive: [Bool] = []
+    var slotMark: [UInt32] = []
+    var slotFrozen: [UInt32] = []
+    var slotNewRate: [Double] = []
+    /// Position of the flow in each of its links' lists, stride `posStride`.
+    var slotPos: [Int32] = []
+    var posStride = 1
+    var freeSlots: [Int32] = []
+
+    // Events.
+    var heap = Heap<EngineEvent>()
+    var pendingAdds: [PendingFlow] = []
+    var freePending: [Int32] = []
+
+    // Settling scratch (kept between calls: no per-event allocation).
+    var dirtyLinks: [Int32] = []
+    var newSlots: [Int32] = []
+    var linkMark: [UInt32]
+    var linkSat: [UInt32]
+    var stamp: UInt32 = 0
+    var compFlows: [Int32] = []
+    var compLinks: [Int32] = []
+    var remCap: [Double]
+    var unfrozen: [Int32]
+    var immediate: [NetworkEvent] = []
+
+    /// Current simulated time, seconds.
+    public private(set) var now: Double = 0
+    /// Flows that crossed at least one link so far.
+    public private(set) var flowCount = 0
+
+    /// Builds an engine over `topology`; throws if a link's rate, latency or an
+    /// option is out of range.
+    public init(topology: any NetworkTopology, options: NetworkOptions = NetworkOptions()) throws {
+        try options.validate(linkCount: topology.links.count)
+        let links = topology.links
+        guard topology.rankCount >= 0 else {
+            throw AmalgamError("topology rank count \(topology.rankCount) must be >= 0")
+        }
+        self.topology = topology
+        rankCount = topology.rankCount
+        linkCap = []; linkLineRate = []
+        linkCap.reserveCapacity(links.count)
+        for (i, link) in links.enumerated() {
+            guard link.gbs.isFinite && link.gbs > 0 else {
+                throw AmalgamError("link \(i) '\(link.name)' has gbs = \(link.gbs); it must be a positive finite rate in GB/s")
+            }
+            guard link.latencySeconds.isFinite && link.latencySeconds >= 0 else {
+                throw AmalgamError("link \(i) '\(link.name)' has latency \(link.latencySeconds) s; it must be finite and >= 0")
+            }
+            linkLineRate.append(link.gbs * 1e9)
+            linkCap.append(link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind))
+        }
+        linkDemand = Array(repeating: 0, count: links.count)
+        linkFlows = Array(repeating: [], count: links.count)
+        linkBytesSent = Array(repeating: 0, count: links.count)
+        linkMark = Array(repeating: 0, count: links.count)
+        linkSat = Array(repeating: 0, count: links.count)
+        remCap = Array(repeating: 0, count: links.count)
+        unfrozen = Array(repeating: 0, count: links.count)
+    }
+
+    /// Bytes that have entered each link so far (index = topology link index).
+    public var bytesPerLink: [Double] { linkBytesSent }
+
+    /// Effective capacity of each link in bytes/s (line rate × efficiency).
+    public var effectiveBytesPerSecond: [Double] { linkCap }
+
+    /// Line rate of each link in bytes/s.
+    public var lineBytesPerSecond: [Double] { linkLineRate }
+
+    /// The latency (seconds) and bottleneck effective rate (bytes/s) of the
+    /// route from `src` to `dst`; a route with no links has infinite rate.
+    public mutating func routeInfo(src: Int, dst: Int) throws -> (latencySeconds: Double, bytesPerSecond: Double) {
+        if src == dst { return (0, .infinity) }
+        let r = Int(try routeID(src: src, dst: dst))
+        return (routeLatency[r], routeCap[r])
+    }
+
+    /// Starts a flow of `bytes` from `src` to `dst` at time `at` (default: now).
+    /// A flow with no bytes, or between a rank and itself, or over a route with
+    /// no links, uses no bandwidth and is delivered after the route latency.
+    public mutating func addFlow(src: Int, dst: Int, bytes: Double, tag: Int, at: Double? = nil, reportSent: Bool = false) throws {
+        guard src >= 0 && src < rankCount && dst >= 0 && dst < rankCount else {
+            throw AmalgamError("flow from rank \(src) to rank \(dst): ranks must be in 0..<\(rankCount)")
+        }
+        guard bytes.isFinite && bytes >= 0 else {
+            throw AmalgamError("flow from rank \(src) to rank \(dst) has bytes = \(bytes); it must be finite and >= 0")
+        }
+        let route: Int32 = src == dst ? -1 : try routeID(src: src, dst: dst)
+        let start = at ?? now
+        guard start.isFinite && start >= now else {
+            throw AmalgamError("flow start time \(start) s must be finite and not before the engine's current time \(now) s")
+        }
+        if start > now {
+            let p = PendingFlow(route: route, bytes: bytes, tag: tag, reportSent: reportSent)
+            let index: Int32
+            if let free = freePending.popLast() { index = free; pendingAdds[Int(free)] = p } else {
+                index = Int32(pendingAdds.count); pendingAdds.append(p)
+            }
+            heap.insert(EngineEvent(time: start, kind: EngineEvent.inject, slot: index, version: 0, tag: tag))
+        } else {
+            inject(route: route, bytes: bytes, tag: tag, reportSent: reportSent)
+        }
+    }
+
+    /// Schedules a `.timer` event with `tag` at time `at` (>= now).
+    public mutating func addTimer(at: Double, tag: Int) throws {
+        guard at.isFinite && at >= now else {
+            throw AmalgamError("timer at \(at) s must be finite and not before the engine's current time \(now) s")
+        }
+        if at == now {
+            immediate.append(NetworkEvent(kind: .timer, tag: tag, timeSeconds: at))
+        } else {
+            heap.insert(EngineEvent(time: at, kind: EngineEvent.timer, slot: -1, version: 0, tag: tag))
+        }
+    }
+
+    /// The tags and current rates (bytes/s) of the flows in progress, by tag.
+    public mutating func activeRates() -> [(tag: Int, bytesPerSecond: Double)] {
+        settle()
+        var out: [(tag: Int, bytesPerSecond: Double)] = []
+        for s in slotActive.indices where slotActive[s] { out.append((slotTag[s], slotRate[s])) }
+        return out.sorted { $0.tag < $1.tag }
+    }
+
+    /// Settles rates, advances `now` to the earliest pending event and replaces
+    /// `events` with every event at that instant (in a deterministic order).
+    /// Returns false, leaving `events` empty, when nothing is pending.
+    public mutating func nextEvents(into events: inout [NetworkEvent]) -> Bool {
+        events.removeAll(keepingCapacity: true)
+        if !immediate.isEmpty {
+            // Events due now (timers at `now`); rates are settled on the next call.
+            swap(&events, &immediate)
+            return true
+        }
+        settle()
+        while let top = heap.min, top.kind == EngineEvent.finish,
+              !slotActive[Int(top.slot)] || slotVersion[Int(top.slot)] != top.version {
+            _ = heap.removeMin()
+        }
+        guard let first = heap.min else { return false }
+        now = first.time
+        while let e = heap.min, e.time == now {
+            _ = heap.removeMin()
+            switch e.kind {
+            case EngineEvent.finish:
+                let s = Int(e.slot)
+                guard slotActive[s] && slotVersion[s] == e.version else { continue }
+                let route = Int(slotRoute[s])
+                finish(slot: s)
+                if slotReportSent[s] { events.append(NetworkEvent(kind: .sent, tag: e.tag, timeSeconds: now)) }
+                if let d = deliver(tag: e.tag, latency: routeLatency[route]) { events.append(d) }
+            case EngineEvent.delivered:
+                events.append(NetworkEvent(kind: .delivered, tag: e.tag, timeSeconds: now))
+            case EngineEvent.timer:
+                events.append(NetworkEvent(kind: .timer, tag: e.tag, timeSeconds: now))
+            default: // inject
+                let p = pendingAdds[Int(e.slot)]
+                freePending.append(e.slot)
+                inject(route: p.route, bytes: p.bytes, tag: p.tag, reportSent: p.reportSent)
+                // A zero-cost flow may have produced events due now.
+                events.append(contentsOf: immediate)
+                immediate.removeAll(keepingCapacity: true)
+            }
+        }
+        return true
+    }
+
+    // MARK: - Internals
+
+    mutating func routeID(src: Int, dst: Int) throws -> Int32 {
+        let key = src &* rankCount &+ dst
+        if let r = routeIndex[key] { return r }
+        let route = topology.route(from: src, to: dst)
+        guard route.latencySeconds.isFinite && route.latencySeconds >= 0 else {
+            throw AmalgamError("route from rank \(src) to rank \(dst) has latency \(route.latencySeconds) s; it must be finite and >= 0")
+        }
+        var cap = Double.infinity
+        for l in route.links {
+            guard l >= 0 && l < linkCap.count else {
+                throw AmalgamError("route from rank \(src) to rank \(dst) names link \(l), but the topology has links 0..<\(linkCap.count)")
+            }
+            routeLinks.append(Int32(l))
+            cap = min(cap, linkCap[l])
+        }
+        routeStart.append(Int32(routeLinks.count))
+        routeLatency.append(route.latencySeconds)
+        routeCap.append(cap)
+        if route.links.count > posStride { restride(route.links.count) }
+        let r = Int32(routeLatency.count - 1)
+        routeIndex[key] = r
+        return r
+    }
+
+    /// Widens the per-slot link-position table for a longer route.
+    mutating func restride(_ stride: Int) {
+        var pos = Array(repeating: Int32(-1), count: slotRoute.count * stride)
+        for s in 0..<slotRoute.count {
+            for k in 0..<posStride { pos[s * stride + k] = slotPos[s * posStride + k] }
+        }
+        slotPos = pos
+        posStride = stride
+    }
+
+    mutating func inject(route: Int32, bytes: Double, tag: Int, reportSent: Bool) {
+        let r = Int(max(route, 0))
+        if route < 0 || bytes == 0 || routeStart[r] == routeStart[r + 1] {
+            if reportSent { immediate.append(NetworkEvent(kind: .sent, tag: tag, timeSeconds: now)) }
+            if let e = deliver(tag: tag, latency: route < 0 ? 0 : routeLatency[r]) { immediate.append(e) }
+            return
+        }
+        let s: Int
+        if let free = freeSlots.popLast() { s = Int(free) } else {
+            s = slotRoute.count
+            slotRoute.append(0); slotTag.append(0); slotVersion.append(0); slotRemaining.append(0)
+            slotRate.append(0); slotUpdated.append(0); slotCap.append(0); slotReportSent.append(false)
+            slotActive.append(false); slotMark.append(0); slotFrozen.append(0); slotNewRate.append(0)
+            slotPos.append(contentsOf: repeatElement(-1, count: posStride))
+        }
+        slotRoute[s] = route; slotTag[s] = tag; slotVersion[s] &+= 1
+        slotRemaining[s] = bytes; slotRate[s] = 0; slotUpdated[s] = now
+        slotCap[s] = routeCap[r]; slotReportSent[s] = reportSent; slotActive[s] = true
+        let cap = routeCap[r]
+        var k = 0
+        for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
+            let l = Int(routeLinks[i])
+            slotPos[s * posStride + k] = Int32(linkFlows[l].count)
+            linkFlows[l].append(Int32(s))
+            linkDemand[l] += cap
+            linkBytesSent[l] += bytes
+            dirtyLinks.append(Int32(l))
+            k += 1
+        }
+        newSlots.append(Int32(s))
+        flowCount += 1
+    }
+
+    mutating func finish(slot s: Int) {
+        let r = Int(slotRoute[s])
+        let cap = slotCap[s]
+        var k = 0
+        for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
+            let l = Int(routeLinks[i])
+            let p = Int(slotPos[s * posStride + k])
+            let last = linkFlows[l].removeLast()
+            if Int(last) != s {
+                linkFlows[l][p] = last
+                // Fix the moved flow's position for link l.
+                let m = Int(last), mr = Int(slotRoute[m])
+                var mk = 0
+                for j in Int(routeStart[mr])..<Int(routeStart[mr + 1]) {
+                    if Int(routeLinks[j]) == l { slotPos[m * posStride + mk] = Int32(p) }
+                    mk += 1
+                }
+            }
+            // Reset exactly when idle so rounding in the running sum cannot accumulate.
+            linkDemand[l] = linkFlows[l].isEmpty ? 0 : linkDemand[l] - cap
+            dirtyLinks.append(Int32(l))
+            k += 1
+        }
+        slotActive[s] = false
+        freeSlots.append(Int32(s))
+    }
+
+    /// The delivery event if it is due now; otherwise schedules it and returns nil.
+    mutating func deliver(tag: Int, latency: Double) -> NetworkEvent? {
+        if latency == 0 { return NetworkEvent(kind: .delivered, tag: tag, timeSeconds: now) }
+        heap.insert(EngineEvent(time: now + latency, kind: EngineEvent.delivered, slot: -1, version: 0, tag: tag))
+        return nil
+    }
+
+    /// True when the link's flows could together exceed its capacity, i.e. its
+    /// constraint is not implied by the flows' own route caps.
+    @inline(__always) func binding(_ l: Int) -> Bool { linkDemand[l] > linkCap[l] }
+}
+
+/// A flow start deferred to a future time.
+struct PendingFlow {
+    var route: Int32
+    var bytes: Double
+    var tag: Int
+    var reportSent: Bool
+}
+
+/// A heap entry; ordered by time, then kind, tag and slot so runs are deterministic.
+struct EngineEvent: Comparable {
+    static let finish: UInt8 = 0, delivered: UInt8 = 1, timer: UInt8 = 2, inject: UInt8 = 3
+    var time: Double
+    var kind: UInt8
+    var slot: Int32
+    var version: UInt32
+    var tag: Int
+
+    static func < (a: EngineEvent, b: EngineEvent) -> Bool {
+        if a.time != b.time { return a.time < b.time }
+        if a.kind != b.kind { return a.kind < b.kind }
+        if a.tag != b.tag { return a.tag < b.tag }
+        if a.slot != b.slot { return a.slot < b.slot }
+        return a.version < b.version
+    }
+}
