@@ -200,42 +200,46 @@ public struct FlowEngine {
     /// Returns false, leaving `events` empty, when nothing is pending.
     public mutating func nextEvents(into events: inout [NetworkEvent]) -> Bool {
         events.removeAll(keepingCapacity: true)
-        if !immediate.isEmpty {
-            // Events due now (timers at `now`); rates are settled on the next call.
-            swap(&events, &immediate)
-            return true
-        }
-        settle()
-        while let top = heap.min, top.kind == EngineEvent.finish,
-              !slotActive[Int(top.slot)] || slotVersion[Int(top.slot)] != top.version {
-            _ = heap.removeMin()
-        }
-        guard let first = heap.min else { return false }
-        now = first.time
-        while let e = heap.min, e.time == now {
-            _ = heap.removeMin()
-            switch e.kind {
-            case EngineEvent.finish:
-                let s = Int(e.slot)
-                guard slotActive[s] && slotVersion[s] == e.version else { continue }
-                let route = Int(slotRoute[s])
-                finish(slot: s)
-                if slotReportSent[s] { events.append(NetworkEvent(kind: .sent, tag: e.tag, timeSeconds: now)) }
-                if let d = deliver(tag: e.tag, latency: routeLatency[route]) { events.append(d) }
-            case EngineEvent.delivered:
-                events.append(NetworkEvent(kind: .delivered, tag: e.tag, timeSeconds: now))
-            case EngineEvent.timer:
-                events.append(NetworkEvent(kind: .timer, tag: e.tag, timeSeconds: now))
-            default: // inject
-                let p = pendingAdds[Int(e.slot)]
-                freePending.append(e.slot)
-                inject(route: p.route, bytes: p.bytes, tag: p.tag, reportSent: p.reportSent)
-                // A zero-cost flow may have produced events due now.
-                events.append(contentsOf: immediate)
-                immediate.removeAll(keepingCapacity: true)
+        // Instants that produce nothing to report (deferred flow starts, stale
+        // entries) are passed over, so every `true` return carries events.
+        while true {
+            if !immediate.isEmpty {
+                // Events due now (timers at `now`, zero-cost flows); rates are
+                // settled on the next call.
+                swap(&events, &immediate)
+                return true
             }
+            settle()
+            while let top = heap.min, top.kind == EngineEvent.finish,
+                  !slotActive[Int(top.slot)] || slotVersion[Int(top.slot)] != top.version {
+                _ = heap.removeMin()
+            }
+            guard let first = heap.min else { return false }
+            now = first.time
+            while let e = heap.min, e.time == now {
+                _ = heap.removeMin()
+                switch e.kind {
+                case EngineEvent.finish:
+                    let s = Int(e.slot)
+                    guard slotActive[s] && slotVersion[s] == e.version else { continue }
+                    let route = Int(slotRoute[s])
+                    finish(slot: s)
+                    if slotReportSent[s] { events.append(NetworkEvent(kind: .sent, tag: e.tag, timeSeconds: now)) }
+                    if let d = deliver(tag: e.tag, latency: routeLatency[route]) { events.append(d) }
+                case EngineEvent.delivered:
+                    events.append(NetworkEvent(kind: .delivered, tag: e.tag, timeSeconds: now))
+                case EngineEvent.timer:
+                    events.append(NetworkEvent(kind: .timer, tag: e.tag, timeSeconds: now))
+                default: // inject
+                    let p = pendingAdds[Int(e.slot)]
+                    freePending.append(e.slot)
+                    inject(route: p.route, bytes: p.bytes, tag: p.tag, reportSent: p.reportSent)
+                    events.append(contentsOf: immediate)
+                    immediate.removeAll(keepingCapacity: true)
+                }
+            }
+            if !events.isEmpty { return true }
         }
-        return true
     }
 
     // MARK: - Internals
