@@ -1,5 +1,3 @@
-import Collections
-
 /// Something that happened in a `FlowEngine`: what, to which caller tag, when.
 public struct NetworkEvent: Sendable, Equatable {
     /// The kind of a `NetworkEvent`.
@@ -41,7 +39,9 @@ public struct NetworkEvent: Sendable, Equatable {
 /// component of flows joined through binding links touched by started or
 /// finished flows is re-filled, so uncontended traffic (a ring over a
 /// non-blocking fabric) costs O(route length) per flow event. Storage is flat
-/// arrays indexed by integer link and flow-slot ids; slots are recycled.
+/// arrays indexed by integer link and flow-slot ids (slots are recycled; each
+/// link's flows form an intrusive doubly linked list), and the event queue is a
+/// flat binary heap, so the steady state allocates nothing.
 public struct FlowEngine {
     let topology: any NetworkTopology
     let rankCount: Int
@@ -50,7 +50,9 @@ public struct FlowEngine {
     var linkCap: [Double]
     var linkLineRate: [Double]
     var linkDemand: [Double]
-    var linkFlows: [[Int32]]
+    /// Head node of each link's flow list (-1 = none) and its length.
+    var linkHead: [Int32]
+    var linkCount: [Int32]
     var linkBytesSent: [Double]
 
     // Routes, cached per (src, dst).
@@ -73,13 +75,15 @@ public struct FlowEngine {
     var slotMark: [UInt32] = []
     var slotFrozen: [UInt32] = []
     var slotNewRate: [Double] = []
-    /// Position of the flow in each of its links' lists, stride `posStride`.
-    var slotPos: [Int32] = []
-    var posStride = 1
+    /// List nodes: node `slot << posShift | k` links the slot into the list of
+    /// its route's k-th link.
+    var nodeNext: [Int32] = []
+    var nodePrev: [Int32] = []
+    var posShift = 0
     var freeSlots: [Int32] = []
 
     // Events.
-    var heap = Heap<EngineEvent>()
+    var heap = EventQueue()
     var pendingAdds: [PendingFlow] = []
     var freePending: [Int32] = []
 
@@ -123,7 +127,8 @@ public struct FlowEngine {
             linkCap.append(link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind))
         }
         linkDemand = Array(repeating: 0, count: links.count)
-        linkFlows = Array(repeating: [], count: links.count)
+        linkHead = Array(repeating: -1, count: links.count)
+        linkCount = Array(repeating: 0, count: links.count)
         linkBytesSent = Array(repeating: 0, count: links.count)
         linkMark = Array(repeating: 0, count: links.count)
         linkSat = Array(repeating: 0, count: links.count)
@@ -158,6 +163,9 @@ public struct FlowEngine {
         guard bytes.isFinite && bytes >= 0 else {
             throw AmalgamError("flow from rank \(src) to rank \(dst) has bytes = \(bytes); it must be finite and >= 0")
         }
+        guard EventQueue.tagRange.contains(tag) else {
+            throw AmalgamError("flow tag \(tag) must be in \(EventQueue.tagRange.lowerBound)..<\(EventQueue.tagRange.upperBound)")
+        }
         let route: Int32 = src == dst ? -1 : try routeID(src: src, dst: dst)
         let start = at ?? now
         guard start.isFinite && start >= now else {
@@ -169,7 +177,7 @@ public struct FlowEngine {
             if let free = freePending.popLast() { index = free; pendingAdds[Int(free)] = p } else {
                 index = Int32(pendingAdds.count); pendingAdds.append(p)
             }
-            heap.insert(EngineEvent(time: start, kind: EngineEvent.inject, slot: index, version: 0, tag: tag))
+            heap.insert(time: start, key: EventQueue.key(kind: EventQueue.inject, payload: UInt64(index)))
         } else {
             inject(route: route, bytes: bytes, tag: tag, reportSent: reportSent)
         }
@@ -180,10 +188,13 @@ public struct FlowEngine {
         guard at.isFinite && at >= now else {
             throw AmalgamError("timer at \(at) s must be finite and not before the engine's current time \(now) s")
         }
+        guard EventQueue.tagRange.contains(tag) else {
+            throw AmalgamError("timer tag \(tag) must be in \(EventQueue.tagRange.lowerBound)..<\(EventQueue.tagRange.upperBound)")
+        }
         if at == now {
             immediate.append(NetworkEvent(kind: .timer, tag: tag, timeSeconds: at))
         } else {
-            heap.insert(EngineEvent(time: at, kind: EngineEvent.timer, slot: -1, version: 0, tag: tag))
+            heap.insert(time: at, key: EventQueue.key(kind: EventQueue.timer, payload: UInt64(bitPattern: Int64(tag))))
         }
     }
 
@@ -210,29 +221,29 @@ public struct FlowEngine {
                 return true
             }
             settle()
-            while let top = heap.min, top.kind == EngineEvent.finish,
-                  !slotActive[Int(top.slot)] || slotVersion[Int(top.slot)] != top.version {
+            while let top = heap.min, EventQueue.kind(top.key) == EventQueue.finish, !isCurrent(top.key) {
                 _ = heap.removeMin()
             }
             guard let first = heap.min else { return false }
             now = first.time
             while let e = heap.min, e.time == now {
                 _ = heap.removeMin()
-                switch e.kind {
-                case EngineEvent.finish:
-                    let s = Int(e.slot)
-                    guard slotActive[s] && slotVersion[s] == e.version else { continue }
-                    let route = Int(slotRoute[s])
+                switch EventQueue.kind(e.key) {
+                case EventQueue.finish:
+                    guard isCurrent(e.key) else { continue }
+                    let s = Int(EventQueue.payload(e.key) >> 30)
+                    let route = Int(slotRoute[s]), tag = slotTag[s]
                     finish(slot: s)
-                    if slotReportSent[s] { events.append(NetworkEvent(kind: .sent, tag: e.tag, timeSeconds: now)) }
-                    if let d = deliver(tag: e.tag, latency: routeLatency[route]) { events.append(d) }
-                case EngineEvent.delivered:
-                    events.append(NetworkEvent(kind: .delivered, tag: e.tag, timeSeconds: now))
-                case EngineEvent.timer:
-                    events.append(NetworkEvent(kind: .timer, tag: e.tag, timeSeconds: now))
+                    if slotReportSent[s] { events.append(NetworkEvent(kind: .sent, tag: tag, timeSeconds: now)) }
+                    if let d = deliver(tag: tag, latency: routeLatency[route]) { events.append(d) }
+                case EventQueue.delivered:
+                    events.append(NetworkEvent(kind: .delivered, tag: EventQueue.tag(e.key), timeSeconds: now))
+                case EventQueue.timer:
+                    events.append(NetworkEvent(kind: .timer, tag: EventQueue.tag(e.key), timeSeconds: now))
                 default: // inject
-                    let p = pendingAdds[Int(e.slot)]
-                    freePending.append(e.slot)
+                    let index = Int32(EventQueue.payload(e.key))
+                    let p = pendingAdds[Int(index)]
+                    freePending.append(index)
                     inject(route: p.route, bytes: p.bytes, tag: p.tag, reportSent: p.reportSent)
                     events.append(contentsOf: immediate)
                     immediate.removeAll(keepingCapacity: true)
@@ -262,20 +273,45 @@ public struct FlowEngine {
         routeStart.append(Int32(routeLinks.count))
         routeLatency.append(route.latencySeconds)
         routeCap.append(cap)
-        if route.links.count > posStride { restride(route.links.count) }
+        if route.links.count > 1 << posShift { restride(route.links.count) }
         let r = Int32(routeLatency.count - 1)
         routeIndex[key] = r
         return r
     }
 
-    /// Widens the per-slot link-position table for a longer route.
-    mutating func restride(_ stride: Int) {
-        var pos = Array(repeating: Int32(-1), count: slotRoute.count * stride)
-        for s in 0..<slotRoute.count {
-            for k in 0..<posStride { pos[s * stride + k] = slotPos[s * posStride + k] }
+    /// Widens the per-slot node table for a longer route and relinks every
+    /// active flow (rare: only when a longer route than any before appears).
+    mutating func restride(_ length: Int) {
+        var shift = 0
+        while (1 << shift) < length { shift += 1 }
+        posShift = shift
+        nodeNext = Array(repeating: -1, count: slotRoute.count << shift)
+        nodePrev = nodeNext
+        for l in linkHead.indices { linkHead[l] = -1; linkCount[l] = 0 }
+        for s in slotRoute.indices where slotActive[s] { link(slot: s) }
+    }
+
+    /// Pushes the slot's nodes onto its links' lists.
+    @inline(__always) mutating func link(slot s: Int) {
+        let r = Int(slotRoute[s])
+        var node = Int32(s << posShift)
+        for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
+            let l = Int(routeLinks[i])
+            let head = linkHead[l]
+            nodePrev[Int(node)] = -1
+            nodeNext[Int(node)] = head
+            if head >= 0 { nodePrev[Int(head)] = node }
+            linkHead[l] = node
+            linkCount[l] += 1
+            node += 1
         }
-        slotPos = pos
-        posStride = stride
+    }
+
+    /// True when a finish entry's version matches its slot's current rate epoch.
+    @inline(__always) func isCurrent(_ key: UInt64) -> Bool {
+        let payload = EventQueue.payload(key)
+        let s = Int(payload >> 30)
+        return slotActive[s] && UInt64(slotVersion[s] & 0x3FFF_FFFF) == payload & 0x3FFF_FFFF
     }
 
     mutating func inject(route: Int32, bytes: Double, tag: Int, reportSent: Bool) {
@@ -291,21 +327,19 @@ public struct FlowEngine {
             slotRoute.append(0); slotTag.append(0); slotVersion.append(0); slotRemaining.append(0)
             slotRate.append(0); slotUpdated.append(0); slotCap.append(0); slotReportSent.append(false)
             slotActive.append(false); slotMark.append(0); slotFrozen.append(0); slotNewRate.append(0)
-            slotPos.append(contentsOf: repeatElement(-1, count: posStride))
+            nodeNext.append(contentsOf: repeatElement(-1, count: 1 << posShift))
+            nodePrev.append(contentsOf: repeatElement(-1, count: 1 << posShift))
         }
         slotRoute[s] = route; slotTag[s] = tag; slotVersion[s] &+= 1
         slotRemaining[s] = bytes; slotRate[s] = 0; slotUpdated[s] = now
         slotCap[s] = routeCap[r]; slotReportSent[s] = reportSent; slotActive[s] = true
         let cap = routeCap[r]
-        var k = 0
+        link(slot: s)
         for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
             let l = Int(routeLinks[i])
-            slotPos[s * posStride + k] = Int32(linkFlows[l].count)
-            linkFlows[l].append(Int32(s))
             linkDemand[l] += cap
             linkBytesSent[l] += bytes
             dirtyLinks.append(Int32(l))
-            k += 1
         }
         newSlots.append(Int32(s))
         flowCount += 1
@@ -314,25 +348,17 @@ public struct FlowEngine {
     mutating func finish(slot s: Int) {
         let r = Int(slotRoute[s])
         let cap = slotCap[s]
-        var k = 0
+        var node = s << posShift
         for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
             let l = Int(routeLinks[i])
-            let p = Int(slotPos[s * posStride + k])
-            let last = linkFlows[l].removeLast()
-            if Int(last) != s {
-                linkFlows[l][p] = last
-                // Fix the moved flow's position for link l.
-                let m = Int(last), mr = Int(slotRoute[m])
-                var mk = 0
-                for j in Int(routeStart[mr])..<Int(routeStart[mr + 1]) {
-                    if Int(routeLinks[j]) == l { slotPos[m * posStride + mk] = Int32(p) }
-                    mk += 1
-                }
-            }
+            let prev = nodePrev[node], next = nodeNext[node]
+            if prev >= 0 { nodeNext[Int(prev)] = next } else { linkHead[l] = next }
+            if next >= 0 { nodePrev[Int(next)] = prev }
+            linkCount[l] -= 1
             // Reset exactly when idle so rounding in the running sum cannot accumulate.
-            linkDemand[l] = linkFlows[l].isEmpty ? 0 : linkDemand[l] - cap
+            linkDemand[l] = linkCount[l] == 0 ? 0 : linkDemand[l] - cap
             dirtyLinks.append(Int32(l))
-            k += 1
+            node += 1
         }
         slotActive[s] = false
         freeSlots.append(Int32(s))
@@ -341,7 +367,7 @@ public struct FlowEngine {
     /// The delivery event if it is due now; otherwise schedules it and returns nil.
     mutating func deliver(tag: Int, latency: Double) -> NetworkEvent? {
         if latency == 0 { return NetworkEvent(kind: .delivered, tag: tag, timeSeconds: now) }
-        heap.insert(EngineEvent(time: now + latency, kind: EngineEvent.delivered, slot: -1, version: 0, tag: tag))
+        heap.insert(time: now + latency, key: EventQueue.key(kind: EventQueue.delivered, payload: UInt64(bitPattern: Int64(tag))))
         return nil
     }
 
@@ -358,20 +384,3 @@ struct PendingFlow {
     var reportSent: Bool
 }
 
-/// A heap entry; ordered by time, then kind, tag and slot so runs are deterministic.
-struct EngineEvent: Comparable {
-    static let finish: UInt8 = 0, delivered: UInt8 = 1, timer: UInt8 = 2, inject: UInt8 = 3
-    var time: Double
-    var kind: UInt8
-    var slot: Int32
-    var version: UInt32
-    var tag: Int
-
-    static func < (a: EngineEvent, b: EngineEvent) -> Bool {
-        if a.time != b.time { return a.time < b.time }
-        if a.kind != b.kind { return a.kind < b.kind }
-        if a.tag != b.tag { return a.tag < b.tag }
-        if a.slot != b.slot { return a.slot < b.slot }
-        return a.version < b.version
-    }
-}

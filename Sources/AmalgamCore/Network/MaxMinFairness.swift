@@ -29,8 +29,11 @@ extension FlowEngine {
             if linkMark[l] == stamp { continue }
             linkMark[l] = stamp
             if binding(l) { compLinks.append(l32) }
-            for f in linkFlows[l] where slotMark[Int(f)] != stamp {
-                slotMark[Int(f)] = stamp; compFlows.append(f)
+            var node = linkHead[l]
+            while node >= 0 {
+                let f = node >> Int32(posShift)
+                if slotMark[Int(f)] != stamp { slotMark[Int(f)] = stamp; compFlows.append(f) }
+                node = nodeNext[Int(node)]
             }
         }
         for f in newSlots where slotActive[Int(f)] && slotMark[Int(f)] != stamp {
@@ -47,8 +50,11 @@ extension FlowEngine {
                 if linkMark[l] == stamp || !binding(l) { continue }
                 linkMark[l] = stamp
                 compLinks.append(Int32(l))
-                for f in linkFlows[l] where slotMark[Int(f)] != stamp {
-                    slotMark[Int(f)] = stamp; compFlows.append(f)
+                var node = linkHead[l]
+                while node >= 0 {
+                    let f = node >> Int32(posShift)
+                    if slotMark[Int(f)] != stamp { slotMark[Int(f)] = stamp; compFlows.append(f) }
+                    node = nodeNext[Int(node)]
                 }
             }
             i += 1
@@ -62,8 +68,8 @@ extension FlowEngine {
             slotUpdated[f] = now
             slotRate[f] = rate
             slotVersion[f] &+= 1
-            heap.insert(EngineEvent(time: now + slotRemaining[f] / rate, kind: EngineEvent.finish,
-                                    slot: f32, version: slotVersion[f], tag: slotTag[f]))
+            heap.insert(time: now + slotRemaining[f] / rate,
+                        key: EventQueue.key(kind: EventQueue.finish, payload: UInt64(f) << 30 | UInt64(slotVersion[f] & 0x3FFF_FFFF)))
         }
     }
 
@@ -78,7 +84,7 @@ extension FlowEngine {
         for l32 in compLinks {
             let l = Int(l32)
             remCap[l] = linkCap[l]
-            unfrozen[l] = Int32(linkFlows[l].count)
+            unfrozen[l] = linkCount[l]
         }
         var left = compFlows.count
         while left > 0 {
