@@ -47,13 +47,9 @@ public struct FlowEngine {
     let rankCount: Int
 
     // Links (index = topology link index).
-    var linkCap: [Double]
+    /// Per-link state, one cache-friendly record per link.
+    var linkState: [LinkState]
     var linkLineRate: [Double]
-    var linkDemand: [Double]
-    /// Head node of each link's flow list (-1 = none) and its length.
-    var linkHead: [Int32]
-    var linkCount: [Int32]
-    var linkBytesSent: [Double]
 
     // Routes, cached per (src, dst).
     var routeIndex: [Int: Int32] = [:]
@@ -63,18 +59,7 @@ public struct FlowEngine {
     var routeCap: [Double] = []
 
     // Flow slots.
-    var slotRoute: [Int32] = []
-    var slotTag: [Int] = []
-    var slotVersion: [UInt32] = []
-    var slotRemaining: [Double] = []
-    var slotRate: [Double] = []
-    var slotUpdated: [Double] = []
-    var slotCap: [Double] = []
-    var slotReportSent: [Bool] = []
-    var slotActive: [Bool] = []
-    var slotMark: [UInt32] = []
-    var slotFrozen: [UInt32] = []
-    var slotNewRate: [Double] = []
+    var slots: [FlowSlot] = []
     /// List nodes: node `slot << posShift | k` links the slot into the list of
     /// its route's k-th link.
     var nodeNext: [Int32] = []
@@ -90,13 +75,9 @@ public struct FlowEngine {
     // Settling scratch (kept between calls: no per-event allocation).
     var dirtyLinks: [Int32] = []
     var newSlots: [Int32] = []
-    var linkMark: [UInt32]
-    var linkSat: [UInt32]
     var stamp: UInt32 = 0
     var compFlows: [Int32] = []
     var compLinks: [Int32] = []
-    var remCap: [Double]
-    var unfrozen: [Int32]
     var immediate: [NetworkEvent] = []
 
     /// Current simulated time, seconds.
@@ -114,8 +95,9 @@ public struct FlowEngine {
         }
         self.topology = topology
         rankCount = topology.rankCount
-        linkCap = []; linkLineRate = []
-        linkCap.reserveCapacity(links.count)
+        linkLineRate = []
+        linkState = []
+        linkState.reserveCapacity(links.count)
         for (i, link) in links.enumerated() {
             guard link.gbs.isFinite && link.gbs > 0 else {
                 throw AmalgamError("link \(i) '\(link.name)' has gbs = \(link.gbs); it must be a positive finite rate in GB/s")
@@ -124,23 +106,15 @@ public struct FlowEngine {
                 throw AmalgamError("link \(i) '\(link.name)' has latency \(link.latencySeconds) s; it must be finite and >= 0")
             }
             linkLineRate.append(link.gbs * 1e9)
-            linkCap.append(link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind))
+            linkState.append(LinkState(cap: link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind)))
         }
-        linkDemand = Array(repeating: 0, count: links.count)
-        linkHead = Array(repeating: -1, count: links.count)
-        linkCount = Array(repeating: 0, count: links.count)
-        linkBytesSent = Array(repeating: 0, count: links.count)
-        linkMark = Array(repeating: 0, count: links.count)
-        linkSat = Array(repeating: 0, count: links.count)
-        remCap = Array(repeating: 0, count: links.count)
-        unfrozen = Array(repeating: 0, count: links.count)
     }
 
     /// Bytes that have entered each link so far (index = topology link index).
-    public var bytesPerLink: [Double] { linkBytesSent }
+    public var bytesPerLink: [Double] { linkState.map(\.bytesSent) }
 
     /// Effective capacity of each link in bytes/s (line rate × efficiency).
-    public var effectiveBytesPerSecond: [Double] { linkCap }
+    public var effectiveBytesPerSecond: [Double] { linkState.map(\.cap) }
 
     /// Line rate of each link in bytes/s.
     public var lineBytesPerSecond: [Double] { linkLineRate }
@@ -202,7 +176,7 @@ public struct FlowEngine {
     public mutating func activeRates() -> [(tag: Int, bytesPerSecond: Double)] {
         settle()
         var out: [(tag: Int, bytesPerSecond: Double)] = []
-        for s in slotActive.indices where slotActive[s] { out.append((slotTag[s], slotRate[s])) }
+        for s in slots.indices where slots[s].active { out.append((slots[s].tag, slots[s].rate)) }
         return out.sorted { $0.tag < $1.tag }
     }
 
@@ -232,9 +206,9 @@ public struct FlowEngine {
                 case EventQueue.finish:
                     guard isCurrent(e.key) else { continue }
                     let s = Int(EventQueue.payload(e.key) >> 30)
-                    let route = Int(slotRoute[s]), tag = slotTag[s]
+                    let route = Int(slots[s].route), tag = slots[s].tag
                     finish(slot: s)
-                    if slotReportSent[s] { events.append(NetworkEvent(kind: .sent, tag: tag, timeSeconds: now)) }
+                    if slots[s].reportSent { events.append(NetworkEvent(kind: .sent, tag: tag, timeSeconds: now)) }
                     if let d = deliver(tag: tag, latency: routeLatency[route]) { events.append(d) }
                 case EventQueue.delivered:
                     events.append(NetworkEvent(kind: .delivered, tag: EventQueue.tag(e.key), timeSeconds: now))
@@ -264,11 +238,11 @@ public struct FlowEngine {
         }
         var cap = Double.infinity
         for l in route.links {
-            guard l >= 0 && l < linkCap.count else {
-                throw AmalgamError("route from rank \(src) to rank \(dst) names link \(l), but the topology has links 0..<\(linkCap.count)")
+            guard l >= 0 && l < linkState.count else {
+                throw AmalgamError("route from rank \(src) to rank \(dst) names link \(l), but the topology has links 0..<\(linkState.count)")
             }
             routeLinks.append(Int32(l))
-            cap = min(cap, linkCap[l])
+            cap = min(cap, linkState[l].cap)
         }
         routeStart.append(Int32(routeLinks.count))
         routeLatency.append(route.latencySeconds)
@@ -285,24 +259,24 @@ public struct FlowEngine {
         var shift = 0
         while (1 << shift) < length { shift += 1 }
         posShift = shift
-        nodeNext = Array(repeating: -1, count: slotRoute.count << shift)
+        nodeNext = Array(repeating: -1, count: slots.count << shift)
         nodePrev = nodeNext
-        for l in linkHead.indices { linkHead[l] = -1; linkCount[l] = 0 }
-        for s in slotRoute.indices where slotActive[s] { link(slot: s) }
+        for l in linkState.indices { linkState[l].head = -1; linkState[l].count = 0 }
+        for s in slots.indices where slots[s].active { link(slot: s) }
     }
 
     /// Pushes the slot's nodes onto its links' lists.
     @inline(__always) mutating func link(slot s: Int) {
-        let r = Int(slotRoute[s])
+        let r = Int(slots[s].route)
         var node = Int32(s << posShift)
         for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
             let l = Int(routeLinks[i])
-            let head = linkHead[l]
+            let head = linkState[l].head
             nodePrev[Int(node)] = -1
             nodeNext[Int(node)] = head
             if head >= 0 { nodePrev[Int(head)] = node }
-            linkHead[l] = node
-            linkCount[l] += 1
+            linkState[l].head = node
+            linkState[l].count += 1
             node += 1
         }
     }
@@ -311,7 +285,7 @@ public struct FlowEngine {
     @inline(__always) func isCurrent(_ key: UInt64) -> Bool {
         let payload = EventQueue.payload(key)
         let s = Int(payload >> 30)
-        return slotActive[s] && UInt64(slotVersion[s] & 0x3FFF_FFFF) == payload & 0x3FFF_FFFF
+        return slots[s].active && UInt64(slots[s].version & 0x3FFF_FFFF) == payload & 0x3FFF_FFFF
     }
 
     mutating func inject(route: Int32, bytes: Double, tag: Int, reportSent: Bool) {
@@ -323,22 +297,20 @@ public struct FlowEngine {
         }
         let s: Int
         if let free = freeSlots.popLast() { s = Int(free) } else {
-            s = slotRoute.count
-            slotRoute.append(0); slotTag.append(0); slotVersion.append(0); slotRemaining.append(0)
-            slotRate.append(0); slotUpdated.append(0); slotCap.append(0); slotReportSent.append(false)
-            slotActive.append(false); slotMark.append(0); slotFrozen.append(0); slotNewRate.append(0)
+            s = slots.count
+            slots.append(FlowSlot())
             nodeNext.append(contentsOf: repeatElement(-1, count: 1 << posShift))
             nodePrev.append(contentsOf: repeatElement(-1, count: 1 << posShift))
         }
-        slotRoute[s] = route; slotTag[s] = tag; slotVersion[s] &+= 1
-        slotRemaining[s] = bytes; slotRate[s] = 0; slotUpdated[s] = now
-        slotCap[s] = routeCap[r]; slotReportSent[s] = reportSent; slotActive[s] = true
+        slots[s].route = route; slots[s].tag = tag; slots[s].version &+= 1
+        slots[s].remaining = bytes; slots[s].rate = 0; slots[s].updated = now
+        slots[s].cap = routeCap[r]; slots[s].reportSent = reportSent; slots[s].active = true
         let cap = routeCap[r]
         link(slot: s)
         for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
             let l = Int(routeLinks[i])
-            linkDemand[l] += cap
-            linkBytesSent[l] += bytes
+            linkState[l].demand += cap
+            linkState[l].bytesSent += bytes
             dirtyLinks.append(Int32(l))
         }
         newSlots.append(Int32(s))
@@ -346,21 +318,21 @@ public struct FlowEngine {
     }
 
     mutating func finish(slot s: Int) {
-        let r = Int(slotRoute[s])
-        let cap = slotCap[s]
+        let r = Int(slots[s].route)
+        let cap = slots[s].cap
         var node = s << posShift
         for i in Int(routeStart[r])..<Int(routeStart[r + 1]) {
             let l = Int(routeLinks[i])
             let prev = nodePrev[node], next = nodeNext[node]
-            if prev >= 0 { nodeNext[Int(prev)] = next } else { linkHead[l] = next }
+            if prev >= 0 { nodeNext[Int(prev)] = next } else { linkState[l].head = next }
             if next >= 0 { nodePrev[Int(next)] = prev }
-            linkCount[l] -= 1
+            linkState[l].count -= 1
             // Reset exactly when idle so rounding in the running sum cannot accumulate.
-            linkDemand[l] = linkCount[l] == 0 ? 0 : linkDemand[l] - cap
+            linkState[l].demand = linkState[l].count == 0 ? 0 : linkState[l].demand - cap
             dirtyLinks.append(Int32(l))
             node += 1
         }
-        slotActive[s] = false
+        slots[s].active = false
         freeSlots.append(Int32(s))
     }
 
@@ -373,7 +345,7 @@ public struct FlowEngine {
 
     /// True when the link's flows could together exceed its capacity, i.e. its
     /// constraint is not implied by the flows' own route caps.
-    @inline(__always) func binding(_ l: Int) -> Bool { linkDemand[l] > linkCap[l] }
+    @inline(__always) func binding(_ l: Int) -> Bool { linkState[l].demand > linkState[l].cap }
 }
 
 /// A flow start deferred to a future time.
@@ -384,3 +356,23 @@ struct PendingFlow {
     var reportSent: Bool
 }
 
+
+/// One flow slot's state, kept together for locality.
+struct FlowSlot {
+    var remaining = 0.0, rate = 0.0, updated = 0.0, cap = 0.0, newRate = 0.0
+    var tag = 0
+    var route: Int32 = 0
+    var version: UInt32 = 0
+    var mark: UInt32 = 0, frozen: UInt32 = 0
+    var reportSent = false, active = false
+}
+
+/// One link's state: effective capacity (bytes/s), the summed route caps of
+/// its flows, its flow list, bytes carried, and water-filling scratch.
+struct LinkState {
+    var cap: Double
+    var demand = 0.0, remCap = 0.0, bytesSent = 0.0
+    var head: Int32 = -1, count: Int32 = 0, unfrozen: Int32 = 0
+    var mark: UInt32 = 0, sat: UInt32 = 0
+    init(cap: Double) { self.cap = cap }
+}

@@ -16,8 +16,8 @@ extension FlowEngine {
         stamp &+= 1
         if stamp == 0 {
             // Wrapped: clear the marks so a stale mark cannot alias the new stamp.
-            for i in linkMark.indices { linkMark[i] = 0; linkSat[i] = 0 }
-            for i in slotMark.indices { slotMark[i] = 0; slotFrozen[i] = 0 }
+            for i in linkState.indices { linkState[i].mark = 0; linkState[i].sat = 0 }
+            for i in slots.indices { slots[i].mark = 0; slots[i].frozen = 0 }
             stamp = 1
         }
         compFlows.removeAll(keepingCapacity: true)
@@ -26,34 +26,34 @@ extension FlowEngine {
         // still releases its flows), and every new flow.
         for l32 in dirtyLinks {
             let l = Int(l32)
-            if linkMark[l] == stamp { continue }
-            linkMark[l] = stamp
+            if linkState[l].mark == stamp { continue }
+            linkState[l].mark = stamp
             if binding(l) { compLinks.append(l32) }
-            var node = linkHead[l]
+            var node = linkState[l].head
             while node >= 0 {
                 let f = node >> Int32(posShift)
-                if slotMark[Int(f)] != stamp { slotMark[Int(f)] = stamp; compFlows.append(f) }
+                if slots[Int(f)].mark != stamp { slots[Int(f)].mark = stamp; compFlows.append(f) }
                 node = nodeNext[Int(node)]
             }
         }
-        for f in newSlots where slotActive[Int(f)] && slotMark[Int(f)] != stamp {
-            slotMark[Int(f)] = stamp; compFlows.append(f)
+        for f in newSlots where slots[Int(f)].active && slots[Int(f)].mark != stamp {
+            slots[Int(f)].mark = stamp; compFlows.append(f)
         }
         dirtyLinks.removeAll(keepingCapacity: true)
         newSlots.removeAll(keepingCapacity: true)
         // Closure through binding links.
         var i = 0
         while i < compFlows.count {
-            let r = Int(slotRoute[Int(compFlows[i])])
+            let r = Int(slots[Int(compFlows[i])].route)
             for j in Int(routeStart[r])..<Int(routeStart[r + 1]) {
                 let l = Int(routeLinks[j])
-                if linkMark[l] == stamp || !binding(l) { continue }
-                linkMark[l] = stamp
+                if linkState[l].mark == stamp || !binding(l) { continue }
+                linkState[l].mark = stamp
                 compLinks.append(Int32(l))
-                var node = linkHead[l]
+                var node = linkState[l].head
                 while node >= 0 {
                     let f = node >> Int32(posShift)
-                    if slotMark[Int(f)] != stamp { slotMark[Int(f)] = stamp; compFlows.append(f) }
+                    if slots[Int(f)].mark != stamp { slots[Int(f)].mark = stamp; compFlows.append(f) }
                     node = nodeNext[Int(node)]
                 }
             }
@@ -62,66 +62,66 @@ extension FlowEngine {
         fill()
         for f32 in compFlows {
             let f = Int(f32)
-            let rate = slotNewRate[f]
-            if rate == slotRate[f] { continue }
-            slotRemaining[f] = max(0, slotRemaining[f] - slotRate[f] * (now - slotUpdated[f]))
-            slotUpdated[f] = now
-            slotRate[f] = rate
-            slotVersion[f] &+= 1
-            heap.insert(time: now + slotRemaining[f] / rate,
-                        key: EventQueue.key(kind: EventQueue.finish, payload: UInt64(f) << 30 | UInt64(slotVersion[f] & 0x3FFF_FFFF)))
+            let rate = slots[f].newRate
+            if rate == slots[f].rate { continue }
+            slots[f].remaining = max(0, slots[f].remaining - slots[f].rate * (now - slots[f].updated))
+            slots[f].updated = now
+            slots[f].rate = rate
+            slots[f].version &+= 1
+            heap.insert(time: now + slots[f].remaining / rate,
+                        key: EventQueue.key(kind: EventQueue.finish, payload: UInt64(f) << 30 | UInt64(slots[f].version & 0x3FFF_FFFF)))
         }
     }
 
     /// Progressive filling over `compFlows` with the binding links `compLinks`
     /// (each flow also capped by its route bottleneck): raise all unfrozen
     /// rates together; at each level freeze the flows that hit their cap or
-    /// cross a link whose fair share is exhausted. Writes `slotNewRate`.
+    /// cross a link whose fair share is exhausted. Writes each slot's `newRate`.
     ///
     /// Cost: O(levels × (component links + component flows × route length));
     /// the number of distinct levels is small in practice (1 for a ring).
     mutating func fill() {
         for l32 in compLinks {
             let l = Int(l32)
-            remCap[l] = linkCap[l]
-            unfrozen[l] = linkCount[l]
+            linkState[l].remCap = linkState[l].cap
+            linkState[l].unfrozen = linkState[l].count
         }
         var left = compFlows.count
         while left > 0 {
             var share = Double.infinity
             for l32 in compLinks {
                 let l = Int(l32)
-                if unfrozen[l] > 0 { share = min(share, max(0, remCap[l]) / Double(unfrozen[l])) }
+                if linkState[l].unfrozen > 0 { share = min(share, max(0, linkState[l].remCap) / Double(linkState[l].unfrozen)) }
             }
-            for f32 in compFlows where slotFrozen[Int(f32)] != stamp {
-                share = min(share, slotCap[Int(f32)])
+            for f32 in compFlows where slots[Int(f32)].frozen != stamp {
+                share = min(share, slots[Int(f32)].cap)
             }
             // Links exhausted at this level, decided before any update below. All
             // their unfrozen flows freeze now, so a mark never needs clearing.
             for l32 in compLinks {
                 let l = Int(l32)
-                if unfrozen[l] > 0 && max(0, remCap[l]) / Double(unfrozen[l]) <= share { linkSat[l] = stamp }
+                if linkState[l].unfrozen > 0 && max(0, linkState[l].remCap) / Double(linkState[l].unfrozen) <= share { linkState[l].sat = stamp }
             }
-            for f32 in compFlows where slotFrozen[Int(f32)] != stamp {
-                let f = Int(f32), r = Int(slotRoute[f])
-                var freeze = slotCap[f] <= share
+            for f32 in compFlows where slots[Int(f32)].frozen != stamp {
+                let f = Int(f32), r = Int(slots[f].route)
+                var freeze = slots[f].cap <= share
                 if !freeze {
                     for j in Int(routeStart[r])..<Int(routeStart[r + 1]) {
                         let l = Int(routeLinks[j])
-                        if linkSat[l] == stamp && linkMark[l] == stamp && binding(l) {
+                        if linkState[l].sat == stamp && linkState[l].mark == stamp && binding(l) {
                             freeze = true; break
                         }
                     }
                 }
                 if !freeze { continue }
-                slotFrozen[f] = stamp
-                slotNewRate[f] = share
+                slots[f].frozen = stamp
+                slots[f].newRate = share
                 left -= 1
                 for j in Int(routeStart[r])..<Int(routeStart[r + 1]) {
                     let l = Int(routeLinks[j])
-                    if linkMark[l] == stamp && binding(l) {
-                        remCap[l] -= share
-                        unfrozen[l] -= 1
+                    if linkState[l].mark == stamp && binding(l) {
+                        linkState[l].remCap -= share
+                        linkState[l].unfrozen -= 1
                     }
                 }
             }
