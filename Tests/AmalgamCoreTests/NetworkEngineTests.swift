@@ -33,6 +33,38 @@ final class NetworkEngineTests: XCTestCase {
         XCTAssertEqual(e.bytesPerLink[5], 2e9)
     }
 
+    /// A simulator peeks at the network's next event time to interleave its own
+    /// compute events; peeking consumes nothing.
+    func testNextEventTimePeeksWithoutConsuming() throws {
+        let t = NetStarTopology(ranks: 2, gbs: 2, alpha: 0.5)
+        var e = try FlowEngine(topology: t, options: .ideal)
+        XCTAssertNil(e.nextEventTimeSeconds())
+        try e.addFlow(src: 0, dst: 1, bytes: 1e9, tag: 1)
+        XCTAssertEqual(e.nextEventTimeSeconds(), 0.5)   // finish of the data phase at 1 GB / 2 GB/s
+        XCTAssertEqual(e.nextEventTimeSeconds(), 0.5)
+        var batch: [NetworkEvent] = []
+        XCTAssertTrue(e.nextEvents(into: &batch))
+        XCTAssertEqual(batch, [NetworkEvent(kind: .delivered, tag: 1, timeSeconds: 1.0)])
+        XCTAssertNil(e.nextEventTimeSeconds())
+    }
+
+    /// Advancing to a simulator's own event time: nothing visible happens by
+    /// 0.7 s, `now` moves there, and a flow added then shares nothing with the
+    /// first (already sent) one.
+    func testNextEventsUntilAdvancesToTheLimit() throws {
+        let t = NetStarTopology(ranks: 2, gbs: 2, alpha: 0.5)
+        var e = try FlowEngine(topology: t, options: .ideal)
+        try e.addFlow(src: 0, dst: 1, bytes: 1e9, tag: 1)
+        var batch: [NetworkEvent] = []
+        XCTAssertFalse(e.nextEvents(into: &batch, until: 0.7))
+        XCTAssertEqual(e.now, 0.7)
+        try e.addFlow(src: 0, dst: 1, bytes: 1e9, tag: 2)
+        XCTAssertTrue(e.nextEvents(into: &batch, until: 5))
+        XCTAssertEqual(batch, [NetworkEvent(kind: .delivered, tag: 1, timeSeconds: 1.0)])
+        XCTAssertTrue(e.nextEvents(into: &batch))
+        XCTAssertEqual(batch, [NetworkEvent(kind: .delivered, tag: 2, timeSeconds: 0.7 + 0.5 + 0.5)])
+    }
+
     func testZeroByteAndSelfFlowsCostOnlyLatency() throws {
         let t = NetStarTopology(ranks: 2, gbs: 1, alpha: 0.5)
         var e = try FlowEngine(topology: t, options: .ideal)

@@ -180,10 +180,28 @@ public struct FlowEngine {
         return out.sorted { $0.tag < $1.tag }
     }
 
+    /// The time of the next internal event (it may yield nothing for the
+    /// caller, e.g. the data phase of a flow whose delivery comes later),
+    /// without consuming it; nil when nothing is pending. Settles rates.
+    public mutating func nextEventTimeSeconds() -> Double? {
+        if !immediate.isEmpty { return now }
+        settle()
+        while let top = heap.min, EventQueue.kind(top.key) == EventQueue.finish, !isCurrent(top.key) {
+            _ = heap.removeMin()
+        }
+        return heap.min?.time
+    }
+
     /// Settles rates, advances `now` to the earliest pending event and replaces
     /// `events` with every event at that instant (in a deterministic order).
-    /// Returns false, leaving `events` empty, when nothing is pending.
-    public mutating func nextEvents(into events: inout [NetworkEvent]) -> Bool {
+    /// Instants that yield nothing for the caller are passed over.
+    ///
+    /// With `limit`, no instant later than `limit` is processed: if nothing is
+    /// reported by then, `now` becomes `limit` and the call returns false, so a
+    /// simulator can advance the network to its own next event, then add flows
+    /// at that time. Returns false, leaving `events` empty, when nothing is
+    /// pending (up to `limit`).
+    public mutating func nextEvents(into events: inout [NetworkEvent], until limit: Double = .infinity) -> Bool {
         events.removeAll(keepingCapacity: true)
         // Instants that produce nothing to report (deferred flow starts, stale
         // entries) are passed over, so every `true` return carries events.
@@ -198,7 +216,10 @@ public struct FlowEngine {
             while let top = heap.min, EventQueue.kind(top.key) == EventQueue.finish, !isCurrent(top.key) {
                 _ = heap.removeMin()
             }
-            guard let first = heap.min else { return false }
+            guard let first = heap.min, first.time <= limit else {
+                if limit.isFinite && limit > now { now = limit }
+                return false
+            }
             now = first.time
             while let e = heap.min, e.time == now {
                 _ = heap.removeMin()

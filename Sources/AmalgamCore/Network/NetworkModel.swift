@@ -66,6 +66,9 @@ public enum NetworkModel {
             sliceStart[i + 1] = sliceStart[i] + k
         }
         let sliceCount = sliceStart[n]
+        guard sliceCount <= 1 << 30 else {
+            throw AmalgamError("slicing makes \(sliceCount) flows (limit \(1 << 30)); raise slice_bytes or disable slicing")
+        }
         var sliceTransfer = [Int32](repeating: 0, count: sliceCount)
         for i in 0..<n { for s in sliceStart[i]..<sliceStart[i + 1] { sliceTransfer[s] = Int32(i) } }
 
