@@ -1,10 +1,16 @@
 /// Collective operations, for the nccl-tests bus-bandwidth factor.
 public enum BusbwCollective: String, Sendable, CaseIterable, Codable {
+    /// Every rank ends with the reduction of all buffers.
     case allReduce = "all_reduce"
+    /// Every rank ends with its 1/n share of the reduction.
     case reduceScatter = "reduce_scatter"
+    /// Every rank ends with every rank's 1/n share.
     case allGather = "all_gather"
+    /// One root's buffer reaches every rank.
     case broadcast
+    /// The reduction of all buffers reaches one root.
     case reduce
+    /// Every rank sends a distinct 1/n of its buffer to every rank.
     case allToAll = "all_to_all"
 
     /// busbw / algbw for `ranks` ranks, as defined in nccl-tests
