@@ -142,6 +142,21 @@ final class NetworkClosedFormTests: XCTestCase {
         }
     }
 
+    /// A child with a different slice count waits for the whole parent: A (S,
+    /// 4 slices) then B (S/2, 2 slices) costs S/B + S/(2B), not the pipelined
+    /// S/B + S/(4B) a per-slice dependency would give.
+    func testDifferentSliceCountsWaitForTheWholeParent() throws {
+        let t = NetRingTopology(gbs: [gbs, gbs, gbs])
+        var g = TransferGraph()
+        let a = g.add(src: 0, dst: 1, bytes: bytes)
+        g.add(src: 1, dst: 2, bytes: bytes / 2, after: [a])
+        var o = NetworkOptions.ideal
+        o.sliceBytes = bytes / 4
+        let r = try NetworkModel.time(g, on: t, options: o)
+        assertClose(r.makespanSeconds, bytes / bytesPerSecond + bytes / 2 / bytesPerSecond)
+        XCTAssertEqual(r.flowCount, 6)
+    }
+
     /// A sliced ring all-reduce on a uniform ring keeps every link busy: with
     /// zero latency a slice is ready as soon as the slice before it in both its
     /// step and its parent step has been sent, so no link ever idles and the

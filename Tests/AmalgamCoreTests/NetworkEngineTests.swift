@@ -138,6 +138,17 @@ final class NetworkEngineTests: XCTestCase {
         XCTAssertThrowsError(try NetworkModel.time(g, on: Broken())) { err in
             XCTAssertTrue((err as? AmalgamError)?.message.contains("names link 3") ?? false)
         }
+        struct Looping: NetworkTopology {
+            var rankCount: Int { 2 }
+            var links = [Link(name: "only", kind: .nic, gbs: 1, latencySeconds: 0)]
+            func route(from a: Int, to b: Int) -> Route { Route(links: [0, 0], latencySeconds: 0, bottleneckGBs: 1) }
+            func node(ofRank rank: Int) -> Int { rank }
+            func site(ofRank rank: Int) -> Int { 0 }
+            func chip(ofRank rank: Int) -> Chip { netTestChip() }
+        }
+        XCTAssertThrowsError(try NetworkModel.time(g, on: Looping())) { err in
+            XCTAssertTrue((err as? AmalgamError)?.message.contains("crosses a link twice") ?? false)
+        }
     }
 
     /// nccl-tests PERFORMANCE.md factors, written out: 8 ranks, 1 GB in 0.1 s
