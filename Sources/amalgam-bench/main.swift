@@ -5,7 +5,6 @@ let suites: [(name: String, run: () -> Void)] = [
     ("hardware", hardwareBench),
     ("workload", workloadBench),
     ("collectives", collectivesBench),
-    ("network", networkBench),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
