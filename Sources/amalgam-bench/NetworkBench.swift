@@ -6,12 +6,15 @@ import Foundation
 /// non-blocking NVSwitch-like switch (450 GB/s per direction, 1 µs) and one NIC
 /// up/down (50 GB/s, 5 µs) into a non-blocking fabric. With `fabricOversubscription`
 /// set, each node's traffic also crosses a node uplink/downlink of
-/// 8 × 50 / oversubscription GB/s (a contended fabric core).
+/// 8 × 50 / oversubscription GB/s (a contended fabric core). With `sharedCore`,
+/// every inter-node flow also crosses one site-wide core link sized to carry all
+/// NICs at once (slack, but shared by every flow).
 private struct BenchCluster: NetworkTopology {
     let nodes: Int
     let chipsPerNode = 8
     var links: [Link] = []
     let hasCore: Bool
+    var sharedCore = false
     var rankCount: Int { nodes * chipsPerNode }
     let chipSpec = Chip(id: "bench_h100", vendor: "NVIDIA", name: "bench H100-like", bf16Tflops: 989, memGB: 80,
                         memBwGBs: 3350, intraLinkGBs: 900, intraTopology: .switch, nicGbps: 400,
@@ -38,6 +41,8 @@ private struct BenchCluster: NetworkTopology {
             l = [a, n + b]
         } else if hasCore {
             l = [2 * n + a, 4 * n + a / chipsPerNode, 4 * n + nodes + b / chipsPerNode, 3 * n + b]
+        } else if sharedCore {
+            l = [2 * n + a, links.count - 1, 3 * n + b]
         } else {
             l = [2 * n + a, 3 * n + b]
         }
@@ -122,6 +127,16 @@ func networkBench() {
     // slow it; this checks the core links stay out of the contention components.
     report("unsliced, 2:1 oversubscribed fabric core", run(ranks: 1024, options: unsliced, oversubscription: 2, repeats: 1),
            bytes: bytes, ranks: 1024)
+
+    do {
+        var topo = BenchCluster(nodes: 128)
+        topo.links.append(Link(name: "site/core", kind: .fabric, gbs: 1024 * 50, latencySeconds: 0))
+        topo.sharedCore = true
+        let g = benchRingAllReduce(ranks: 1024, bytes: bytes)
+        var timing: NetworkTiming?
+        let s = bestSeconds(repeats: 1) { timing = try? NetworkModel.time(g, on: topo, options: unsliced) }
+        report("unsliced, one shared (slack) site core link", timing.map { (s, $0) }, bytes: bytes, ranks: 1024)
+    }
 
     // Heavy contention: an all-to-all where every inter-node flow shares the
     // oversubscribed node uplinks, so each event re-fills one large component.

@@ -274,7 +274,9 @@ public struct FlowEngine {
             let l = Int(routeLinks[i])
             linkState[l].demand += cap
             linkState[l].bytesSent += bytes
-            dirtyLinks.append(Int32(l))
+            // The new flow itself is seeded below; a link that is still slack
+            // constrains nobody, so its other flows need no re-rating.
+            if binding(l) { dirtyLinks.append(Int32(l)) }
         }
         newSlots.append(Int32(s))
         flowCount += 1
@@ -291,8 +293,10 @@ public struct FlowEngine {
             if next >= 0 { nodePrev[Int(next)] = prev }
             linkState[l].count -= 1
             // Reset exactly when idle so rounding in the running sum cannot accumulate.
+            let was = binding(l)
             linkState[l].demand = linkState[l].count == 0 ? 0 : linkState[l].demand - cap
-            dirtyLinks.append(Int32(l))
+            // A link slack before and after constrains nobody either way.
+            if was || binding(l) { dirtyLinks.append(Int32(l)) }
             node += 1
         }
         slots[s].active = false

@@ -22,8 +22,9 @@ extension FlowEngine {
         }
         compFlows.removeAll(keepingCapacity: true)
         compLinks.removeAll(keepingCapacity: true)
-        // Seeds: every flow on a touched link (a link that just became slack
-        // still releases its flows), and every new flow.
+        // Seeds: every flow on a touched link that is or was binding (a link
+        // that just became slack still releases its flows), and every new flow.
+        // Links slack before and after a change are never queued here.
         for l32 in dirtyLinks {
             let l = Int(l32)
             if linkState[l].mark == stamp { continue }
