@@ -9,8 +9,11 @@ public struct NetworkOptions: Sendable, Equatable {
     ///
     /// Default 512 KiB: NCCL's Simple protocol splits its 4 MiB channel buffer
     /// (`NCCL_BUFFSIZE` default, NCCL environment-variable docs) into
-    /// `NCCL_STEPS` = 8 slots (`src/include/device.h`), so a ring step moves
-    /// 512 KiB at a time.
+    /// `NCCL_STEPS` = 8 slots (`src/include/device.h`), and each slot (one
+    /// "step", 512 KiB) is handed to the peer as soon as it is full. NCCL's
+    /// ring all-reduce groups 2 steps per slice (`ALLREDUCE_SLICESTEPS =
+    /// NCCL_STEPS/4`, `src/include/collectives.h`); set 1 MiB to model that.
+    /// Assumption: one channel; NCCL spreads a collective over several.
     public var sliceBytes: Double?
 
     /// Effective rate as a fraction of line rate, per link kind (see
