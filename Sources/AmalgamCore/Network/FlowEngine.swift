@@ -49,7 +49,7 @@ public struct FlowEngine {
 
     // Links (index = topology link index).
     /// Per-link state, one cache-friendly record per link.
-    var linkState: [LinkState]
+    var linkState: [FlowLinkState]
     var linkLineRate: [Double]
 
     // Routes, cached per (src, dst).
@@ -69,7 +69,7 @@ public struct FlowEngine {
     var freeSlots: [Int32] = []
 
     // Events.
-    var heap = EventQueue()
+    var heap = FlowEventQueue()
     var pendingAdds: [PendingFlow] = []
     var freePending: [Int32] = []
 
@@ -107,7 +107,7 @@ public struct FlowEngine {
                 throw AmalgamError("link \(i) '\(link.name)' has latency \(link.latencySeconds) s; it must be finite and >= 0")
             }
             linkLineRate.append(link.gbs * 1e9)
-            linkState.append(LinkState(cap: link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind)))
+            linkState.append(FlowLinkState(cap: link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind)))
         }
     }
 
@@ -138,8 +138,8 @@ public struct FlowEngine {
         guard bytes.isFinite && bytes >= 0 else {
             throw AmalgamError("flow from rank \(src) to rank \(dst) has bytes = \(bytes); it must be finite and >= 0")
         }
-        guard EventQueue.tagRange.contains(tag) else {
-            throw AmalgamError("flow tag \(tag) must be in \(EventQueue.tagRange.lowerBound)..<\(EventQueue.tagRange.upperBound)")
+        guard FlowEventQueue.tagRange.contains(tag) else {
+            throw AmalgamError("flow tag \(tag) must be in \(FlowEventQueue.tagRange.lowerBound)..<\(FlowEventQueue.tagRange.upperBound)")
         }
         let route: Int32 = src == dst ? -1 : try routeID(src: src, dst: dst)
         let start = at ?? now
@@ -152,7 +152,7 @@ public struct FlowEngine {
             if let free = freePending.popLast() { index = free; pendingAdds[Int(free)] = p } else {
                 index = Int32(pendingAdds.count); pendingAdds.append(p)
             }
-            heap.insert(time: start, key: EventQueue.key(kind: EventQueue.inject, payload: UInt64(index)))
+            heap.insert(time: start, key: FlowEventQueue.key(kind: FlowEventQueue.inject, payload: UInt64(index)))
         } else {
             inject(route: route, bytes: bytes, tag: tag, reportSent: reportSent)
         }
@@ -163,13 +163,13 @@ public struct FlowEngine {
         guard at.isFinite && at >= now else {
             throw AmalgamError("timer at \(at) s must be finite and not before the engine's current time \(now) s")
         }
-        guard EventQueue.tagRange.contains(tag) else {
-            throw AmalgamError("timer tag \(tag) must be in \(EventQueue.tagRange.lowerBound)..<\(EventQueue.tagRange.upperBound)")
+        guard FlowEventQueue.tagRange.contains(tag) else {
+            throw AmalgamError("timer tag \(tag) must be in \(FlowEventQueue.tagRange.lowerBound)..<\(FlowEventQueue.tagRange.upperBound)")
         }
         if at == now {
             immediate.append(NetworkEvent(kind: .timer, tag: tag, timeSeconds: at))
         } else {
-            heap.insert(time: at, key: EventQueue.key(kind: EventQueue.timer, payload: UInt64(bitPattern: Int64(tag))))
+            heap.insert(time: at, key: FlowEventQueue.key(kind: FlowEventQueue.timer, payload: UInt64(bitPattern: Int64(tag))))
         }
     }
 
@@ -187,7 +187,7 @@ public struct FlowEngine {
     public mutating func nextEventTimeSeconds() -> Double? {
         if !immediate.isEmpty { return now }
         settle()
-        while let top = heap.min, EventQueue.kind(top.key) == EventQueue.finish, !isCurrent(top.key) {
+        while let top = heap.min, FlowEventQueue.kind(top.key) == FlowEventQueue.finish, !isCurrent(top.key) {
             _ = heap.removeMin()
         }
         return heap.min?.time
@@ -214,7 +214,7 @@ public struct FlowEngine {
                 return true
             }
             settle()
-            while let top = heap.min, EventQueue.kind(top.key) == EventQueue.finish, !isCurrent(top.key) {
+            while let top = heap.min, FlowEventQueue.kind(top.key) == FlowEventQueue.finish, !isCurrent(top.key) {
                 _ = heap.removeMin()
             }
             guard let first = heap.min, first.time <= limit else {
@@ -224,20 +224,20 @@ public struct FlowEngine {
             now = first.time
             while let e = heap.min, e.time == now {
                 _ = heap.removeMin()
-                switch EventQueue.kind(e.key) {
-                case EventQueue.finish:
+                switch FlowEventQueue.kind(e.key) {
+                case FlowEventQueue.finish:
                     guard isCurrent(e.key) else { continue }
-                    let s = Int(EventQueue.payload(e.key) >> 30)
+                    let s = Int(FlowEventQueue.payload(e.key) >> 30)
                     let route = Int(slots[s].route), tag = slots[s].tag
                     finish(slot: s)
                     if slots[s].reportSent { events.append(NetworkEvent(kind: .sent, tag: tag, timeSeconds: now)) }
                     if let d = deliver(tag: tag, latency: routeLatency[route]) { events.append(d) }
-                case EventQueue.delivered:
-                    events.append(NetworkEvent(kind: .delivered, tag: EventQueue.tag(e.key), timeSeconds: now))
-                case EventQueue.timer:
-                    events.append(NetworkEvent(kind: .timer, tag: EventQueue.tag(e.key), timeSeconds: now))
+                case FlowEventQueue.delivered:
+                    events.append(NetworkEvent(kind: .delivered, tag: FlowEventQueue.tag(e.key), timeSeconds: now))
+                case FlowEventQueue.timer:
+                    events.append(NetworkEvent(kind: .timer, tag: FlowEventQueue.tag(e.key), timeSeconds: now))
                 default: // inject
-                    let index = Int32(EventQueue.payload(e.key))
+                    let index = Int32(FlowEventQueue.payload(e.key))
                     let p = pendingAdds[Int(index)]
                     freePending.append(index)
                     inject(route: p.route, bytes: p.bytes, tag: p.tag, reportSent: p.reportSent)
@@ -306,7 +306,7 @@ public struct FlowEngine {
     /// The delivery event if it is due now; otherwise schedules it and returns nil.
     mutating func deliver(tag: Int, latency: Double) -> NetworkEvent? {
         if latency == 0 { return NetworkEvent(kind: .delivered, tag: tag, timeSeconds: now) }
-        heap.insert(time: now + latency, key: EventQueue.key(kind: EventQueue.delivered, payload: UInt64(bitPattern: Int64(tag))))
+        heap.insert(time: now + latency, key: FlowEventQueue.key(kind: FlowEventQueue.delivered, payload: UInt64(bitPattern: Int64(tag))))
         return nil
     }
 

@@ -60,7 +60,7 @@ extension FlowEngine {
 
     /// True when a finish entry's version matches its slot's current rate epoch.
     @inline(__always) func isCurrent(_ key: UInt64) -> Bool {
-        let payload = EventQueue.payload(key)
+        let payload = FlowEventQueue.payload(key)
         let s = Int(payload >> 30)
         return slots[s].active && UInt64(slots[s].version & 0x3FFF_FFFF) == payload & 0x3FFF_FFFF
     }
@@ -87,7 +87,7 @@ struct FlowSlot {
 
 /// One link's state: effective capacity (bytes/s), the summed route caps of
 /// its flows, its flow list, bytes carried, and water-filling scratch.
-struct LinkState {
+struct FlowLinkState {
     var cap: Double
     var demand = 0.0, remCap = 0.0, bytesSent = 0.0
     var head: Int32 = -1, count: Int32 = 0, unfrozen: Int32 = 0

@@ -70,7 +70,7 @@ extension FlowEngine {
             slots[f].rate = rate
             slots[f].version &+= 1
             heap.insert(time: now + slots[f].remaining / rate,
-                        key: EventQueue.key(kind: EventQueue.finish, payload: UInt64(f) << 30 | UInt64(slots[f].version & 0x3FFF_FFFF)))
+                        key: FlowEventQueue.key(kind: FlowEventQueue.finish, payload: UInt64(f) << 30 | UInt64(slots[f].version & 0x3FFF_FFFF)))
         }
     }
 

@@ -6,7 +6,7 @@
 /// the engine's 32-byte events; the event queue is the engine's hottest loop.
 /// `key` packs the event kind (top 2 bits) and a 62-bit payload, so ties at
 /// equal times resolve deterministically.
-struct EventQueue {
+struct FlowEventQueue {
     struct Entry {
         var time: Double
         var key: UInt64
