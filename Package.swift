@@ -55,7 +55,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "amalgam-bench",
-            dependencies: ["AmalgamLua", "AmalgamCore", "AmalgamIO", "CLua", "CLuaShims"]
+            dependencies: [
+                "AmalgamLua", "AmalgamCore", "AmalgamIO", "CLua", "CLuaShims",
+                .product(name: "Collections", package: "swift-collections"),
+            ]
         ),
         .testTarget(name: "AmalgamCoreTests", dependencies: ["AmalgamCore"], exclude: ["Fixtures"]),
         .testTarget(name: "AmalgamLuaTests", dependencies: ["AmalgamLua", "AmalgamIO", "AmalgamCore", "CLua", "CLuaShims"]),

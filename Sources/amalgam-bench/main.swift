@@ -5,6 +5,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("hardware", hardwareBench),
     ("workload", workloadBench),
     ("collectives", collectivesBench),
+    ("network", networkBench),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
