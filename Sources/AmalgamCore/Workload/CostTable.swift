@@ -115,8 +115,10 @@ extension TransformerModel {
     }
 
     /// Training matmul FLOPs (forward + backward + recomputation) per token over all layers,
-    /// at tp = 1. Includes the LM head (`6·h·V` per token) and, with `.full` counting,
-    /// `12·L·s·h` of attention (6 with `.causal`, Kaplan et al. 2020's accounting).
+    /// at tp = 1. Includes the LM head (`6·h·V` per token, never recomputed) and, with `.full`
+    /// counting, `12·L·s·h` of attention (6 with `.causal`, Kaplan et al. 2020's accounting).
+    /// With `.full` recomputation this is Narayanan et al. 2021's `96·B·s·l·h²(1 + s/6h + V/16lh)`
+    /// divided by B·s, exactly, for GPT shapes.
     public func flopsPerToken(attention: AttentionCounting = .full, recompute: Recompute = .none) -> Double {
         var options = CostOptions.standard
         options.attention = attention

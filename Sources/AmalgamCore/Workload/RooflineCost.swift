@@ -106,7 +106,7 @@ extension TransformerModel {
             }
 
             switch q.recompute {
-            case .none: activation = replicated * r + split / t + scoreBytes / t
+            case .none: activation = replicated * r + split / t + scoreBytes   // scores are already per chip (a/t heads)
             case .selective: activation = replicated * r + split / t
             case .full: activation = tokens * h * e * r                                       // block input only
             }
