@@ -154,6 +154,7 @@ final class WorkloadModelTests: XCTestCase {
                                      moe: MoEConfig(experts: 4, topK: 1, expertFFN: 8, firstLayer: 2))
         }
         assertError("too large") { _ = try TransformerModel(layers: 2, hidden: 1 << 40, heads: 8, vocab: 10, seqLen: 8) }
+        assertError("hidden = \(Int.max) is too large") { _ = try TransformerModel(layers: 2, hidden: Int.max, heads: 1, vocab: 10, seqLen: 8) }
         assertError("beyond the supported") {
             _ = try TransformerModel(layers: 100_000, hidden: 1_000_000, heads: 8, vocab: 10, seqLen: 8)
         }

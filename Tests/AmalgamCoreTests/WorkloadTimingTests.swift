@@ -38,6 +38,21 @@ final class WorkloadTimingTests: XCTestCase {
         XCTAssertEqual(cf.fwdSeconds, (big + attn) / (peak * effMax) + bytes / 2039e9, accuracy: 1e-18)
     }
 
+    /// A per-chip curve replaces the shared one for that chip only.
+    func testPerChipCurve() throws {
+        let m = try TransformerModel.preset("llama2-7b")
+        var opts = CostOptions.standard
+        opts.curveByChip[a100.id] = try EfficiencyCurve(halfDimension: 0)
+        let flat = try m.layerCost(1, chip: a100, microBatch: 1, options: opts)
+        let c = try m.layerCost(1, chip: a100, microBatch: 1)
+        XCTAssertLessThan(flat.fwdSeconds, c.fwdSeconds)
+        var flatAll = CostOptions.standard
+        flatAll.curve = try EfficiencyCurve(halfDimension: 0)
+        XCTAssertEqual(flat, try m.layerCost(1, chip: a100, microBatch: 1, options: flatAll))
+        let npu = WorkloadFixtures.npu
+        XCTAssertEqual(try m.layerCost(1, chip: npu, microBatch: 1, options: opts), try m.layerCost(1, chip: npu, microBatch: 1))
+    }
+
     /// Efficiency falls for small GEMMs, so time per token falls with micro-batch and rises
     /// per FLOP with tensor parallelism.
     func testSmallGEMMsAreSlowerPerFlop() throws {

@@ -65,7 +65,7 @@ public struct Calibration: Sendable, Equatable {
                                  model resolveModel: (String) throws -> TransformerModel) throws {
         var parsed: [CalibrationPoint] = []
         for (i, row) in rows.enumerated() {
-            let n = firstRowNumber + i
+            let n = firstRowNumber.addingReportingOverflow(i).partialValue
             do {
                 parsed.append(try Calibration.parse(row, chip: resolveChip, model: resolveModel))
             } catch let e as AmalgamError {
@@ -143,6 +143,7 @@ public struct Calibration: Sendable, Equatable {
         var logF = 0.0, logB = 0.0, n = 0
         for p in points where p.chip.id == chip.id {
             let a = p.model.analyticCost(p.kind, p.query, chip: p.chip, options: options)
+            guard a.fwdSeconds > 0, a.bwdSeconds > 0 else { continue }
             logF += log(p.fwdSeconds / a.fwdSeconds); logB += log(p.bwdSeconds / a.bwdSeconds); n += 1
         }
         guard n > 0 else { return nil }

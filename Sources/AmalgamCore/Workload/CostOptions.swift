@@ -70,7 +70,10 @@ public struct EfficiencyCurve: Sendable, Equatable, Hashable, Codable {
 /// Accounting choices shared by cost and memory queries.
 public struct CostOptions: Sendable, Equatable, Hashable {
     public var attention: AttentionCounting
+    /// The efficiency curve of chips without an entry in `curveByChip`.
     public var curve: EfficiencyCurve
+    /// Per-chip curves, keyed by chip id (small-GEMM behaviour differs between vendors).
+    public var curveByChip: [String: EfficiencyCurve] = [:]
     /// Bytes per activation element moved by memory-bound ops and held in activation memory
     /// (2 = bf16/fp16, the precision Korthikanti et al.'s formulas assume).
     public var activationBytes: Double
@@ -82,6 +85,9 @@ public struct CostOptions: Sendable, Equatable, Hashable {
         }
         self.attention = attention; self.curve = curve; self.activationBytes = activationBytes
     }
+
+    /// The curve used for `chip`.
+    public func curve(for chip: Chip) -> EfficiencyCurve { curveByChip[chip.id] ?? curve }
 
     /// Full attention counting, the standard curve, 2-byte activations.
     public static let standard = CostOptions(unchecked: ())

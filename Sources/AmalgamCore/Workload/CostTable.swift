@@ -17,13 +17,7 @@ public struct CostTable: Sendable {
         self.model = model; self.chip = chip; self.query = query
         let ratios = calibration?.ratios(chip: chip, options: options)
         func cost(_ kind: LayerKind) -> LayerCost {
-            var c = model.analyticCost(kind, query, chip: chip, options: options)
-            if let m = calibration?.measured(chip: chip, model: model, kind: kind, query: query) {
-                c.fwdSeconds = m.fwd; c.bwdSeconds = m.bwd; c.timing = m.source
-            } else if let r = ratios {
-                c.fwdSeconds *= r.fwd; c.bwdSeconds *= r.bwd; c.timing = .rescaled
-            }
-            return c
+            CostTable.calibrated(kind, model: model, chip: chip, query: query, calibration: calibration, ratios: ratios, options: options)
         }
         embedding = cost(.embedding); lmHead = cost(.lmHead)
         let moeCount = model.moeBlockCount
@@ -35,21 +29,42 @@ public struct CostTable: Sendable {
         moePrefix = prefix
     }
 
-    /// Cost of one layer of `kind`; an error when the model has no such layer.
-    public func cost(kind: LayerKind) throws -> LayerCost {
+    /// The analytical cost with calibration applied (measured or interpolated points first,
+    /// then the chip's ratios).
+    static func calibrated(_ kind: LayerKind, model: TransformerModel, chip: Chip, query: LayerQuery,
+                           calibration: Calibration?, ratios: (fwd: Double, bwd: Double)?, options: CostOptions) -> LayerCost {
+        var c = model.analyticCost(kind, query, chip: chip, options: options)
+        if let m = calibration?.measured(chip: chip, model: model, kind: kind, query: query) {
+            c.fwdSeconds = m.fwd; c.bwdSeconds = m.bwd; c.timing = m.source
+        } else if let r = ratios {
+            c.fwdSeconds *= r.fwd; c.bwdSeconds *= r.bwd; c.timing = .rescaled
+        }
+        return c
+    }
+
+    /// Checks that the model has a layer of `kind`.
+    static func check(_ kind: LayerKind, in model: TransformerModel) throws {
         switch kind {
-        case .embedding: return embedding
-        case .lmHead: return lmHead
+        case .embedding, .lmHead: return
         case .block:
             guard model.moeBlockCount < model.numLayers else {
                 throw AmalgamError("model '\(model.name)' has no dense blocks (every block is MoE); use kind 'moe_block'")
             }
-            return block
         case .moeBlock:
             guard model.moeBlockCount > 0 else {
                 throw AmalgamError("model '\(model.name)' has no MoE blocks; use kind 'block'")
             }
-            return moeBlock
+        }
+    }
+
+    /// Cost of one layer of `kind`; an error when the model has no such layer.
+    public func cost(kind: LayerKind) throws -> LayerCost {
+        try CostTable.check(kind, in: model)
+        switch kind {
+        case .embedding: return embedding
+        case .lmHead: return lmHead
+        case .block: return block
+        case .moeBlock: return moeBlock
         }
     }
 
@@ -94,8 +109,12 @@ extension TransformerModel {
     public func layerCost(kind: LayerKind, chip: Chip, microBatch: Int, tp: Int = 1, recompute: Recompute = .none,
                           sequenceParallel: Bool = false, calibration: Calibration? = nil,
                           options: CostOptions = .standard) throws -> LayerCost {
-        try costTable(chip: chip, microBatch: microBatch, tp: tp, recompute: recompute, sequenceParallel: sequenceParallel,
-                      calibration: calibration, options: options).cost(kind: kind)
+        let q = try LayerQuery(microBatch: microBatch, tp: tp, recompute: recompute, sequenceParallel: sequenceParallel)
+        try chip.validateForCost()
+        try validateTP(tp)
+        try CostTable.check(kind, in: self)
+        return CostTable.calibrated(kind, model: self, chip: chip, query: q, calibration: calibration,
+                                    ratios: calibration?.ratios(chip: chip, options: options), options: options)
     }
 
     /// The per-layer cost table for one chip and setting (build once, query many ranges).

@@ -25,7 +25,7 @@ extension TransformerModel {
         let r = q.sequenceParallel ? 1 / t : 1
         let kv = kvWidth, a = Double(heads), d = Double(headDim)
         let peakEff = chip.peakFlopsPerSecond
-        let curve = options.curve, effMax = chip.matmulEfficiency
+        let curve = options.curve(for: chip), effMax = chip.matmulEfficiency
 
         var flops = 0.0, gemmSeconds = 0.0
         func gemm(_ f: Double, _ m: Double, _ n: Double, _ k: Double) {

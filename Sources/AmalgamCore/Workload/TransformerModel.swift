@@ -91,6 +91,9 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     public private(set) var moe: MoEConfig?
 
     /// Validates every size; errors name the field, the value and the constraint.
+    /// Defaults describe a plain GPT-style block (GELU with `ffnHidden = 4·hidden`, multi-head
+    /// attention, LayerNorm) with rotary positions, untied output, no biases and no dropout;
+    /// presets set every field explicitly.
     public init(
         name: String = "custom", layers: Int, hidden: Int, ffnHidden: Int? = nil, ffnKind: FFNKind = .gelu,
         heads: Int, kvHeads: Int? = nil, vocab: Int, seqLen: Int, tiedEmbeddings: Bool = false,
@@ -98,7 +101,7 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
         dropout: Bool = false, embeddingDim: Int? = nil, moe: MoEConfig? = nil
     ) throws {
         self.name = name; self.numLayers = layers; self.hidden = hidden
-        self.ffnHidden = ffnHidden ?? 4 * max(hidden, 0); self.ffnKind = ffnKind
+        self.ffnHidden = ffnHidden ?? (hidden.multipliedReportingOverflow(by: 4).partialValue); self.ffnKind = ffnKind
         self.heads = heads; self.kvHeads = kvHeads ?? heads; self.vocab = vocab; self.seqLen = seqLen
         self.tiedEmbeddings = tiedEmbeddings; self.position = position; self.norm = norm
         self.linearBias = linearBias; self.dropout = dropout; self.embeddingDim = embeddingDim ?? hidden
