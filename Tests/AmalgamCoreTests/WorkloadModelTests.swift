@@ -118,6 +118,17 @@ final class WorkloadModelTests: XCTestCase {
                                        moe: MoEConfig(experts: 4, topK: 1, expertFFN: 128, every: 2, firstLayer: 1))
         XCTAssertEqual(alt.layers.map(\.kind), [.embedding, .block, .moeBlock, .block, .moeBlock, .lmHead])
         XCTAssertEqual(alt.moeBlockCount, 2)
+        // The closed-form count against brute force over depths and patterns.
+        for layers in 1...9 {
+            for every in 1...4 {
+                for first in 0..<layers {
+                    let m = try TransformerModel(layers: layers, hidden: 64, heads: 4, vocab: 100, seqLen: 16,
+                                                 moe: MoEConfig(experts: 4, topK: 1, expertFFN: 128, every: every, firstLayer: first))
+                    XCTAssertEqual(m.moeBlockCount, (0..<layers).filter { $0 >= first && ($0 - first) % every == 0 }.count)
+                    XCTAssertEqual(m.moeBlockCount, m.layers.filter { $0.kind == .moeBlock }.count)
+                }
+            }
+        }
     }
 
     // MARK: Bad input

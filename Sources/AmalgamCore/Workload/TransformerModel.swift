@@ -168,7 +168,11 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     }
 
     /// Number of MoE blocks in the model.
-    public var moeBlockCount: Int { (0..<numLayers).reduce(0) { $0 + (isMoEBlock($1) ? 1 : 0) } }
+    public var moeBlockCount: Int {
+        // Blocks first, first + every, ... below numLayers (first < numLayers is validated).
+        guard let m = moe, m.firstLayer < numLayers else { return 0 }
+        return (numLayers - 1 - m.firstLayer) / m.every + 1
+    }
 
     /// Key of the transformer-block shape (everything a block's cost depends on except
     /// `numLayers`, vocabulary and sequence), used to match calibration points.
