@@ -2,14 +2,21 @@ import Foundation
 
 /// One measured forward/backward time of a single transformer block.
 public struct CalibrationPoint: Sendable, Equatable {
+    /// The chip measured.
     public private(set) var chip: Chip
     /// The model whose block was measured; its block shape and `seqLen` define the match key.
     public private(set) var model: TransformerModel
+    /// Sequences per micro-batch.
     public private(set) var microBatch: Int
+    /// Tensor-parallel degree of the measurement.
     public private(set) var tp: Int
+    /// Recomputation during the measurement.
     public private(set) var recompute: Recompute
+    /// Whether sequence parallelism was on.
     public private(set) var sequenceParallel: Bool
+    /// Measured forward time of one block, seconds.
     public private(set) var fwdSeconds: Double
+    /// Measured backward time of one block, seconds.
     public private(set) var bwdSeconds: Double
 
     /// The kind of block measured (MoE when the model's first block is MoE).
@@ -42,10 +49,12 @@ public struct Calibration: Sendable, Equatable {
     /// An empty store.
     public init() {}
 
-    /// Adds one measurement of one transformer block (times in milliseconds).
-    public mutating func add(chip: Chip, model: TransformerModel, microBatch: Int, tp: Int = 1,
+    /// Adds one measurement of one transformer block (times in milliseconds); `seq`
+    /// overrides the model's sequence length.
+    public mutating func add(chip: Chip, model: TransformerModel, microBatch: Int, seq: Int? = nil, tp: Int = 1,
                              recompute: Recompute = .none, sequenceParallel: Bool = false,
                              fwdMs: Double, bwdMs: Double) throws {
+        let model = try seq.map(model.withSeqLen) ?? model
         let point = try Calibration.makePoint(chip: chip, model: model, microBatch: microBatch, tp: tp, recompute: recompute,
                                               sequenceParallel: sequenceParallel, fwdMs: fwdMs, bwdMs: bwdMs)
         insert(point)

@@ -69,6 +69,7 @@ public struct EfficiencyCurve: Sendable, Equatable, Hashable, Codable {
 
 /// Accounting choices shared by cost and memory queries.
 public struct CostOptions: Sendable, Equatable, Hashable {
+    /// Full or causal counting of the s×s attention matmuls.
     public var attention: AttentionCounting
     /// The efficiency curve of chips without an entry in `curveByChip`.
     public var curve: EfficiencyCurve
@@ -97,9 +98,13 @@ public struct CostOptions: Sendable, Equatable, Hashable {
 
 /// The per-micro-batch parallel setting a layer cost is evaluated under.
 public struct LayerQuery: Sendable, Equatable, Hashable {
+    /// Sequences per micro-batch.
     public var microBatch: Int
+    /// Tensor-parallel degree.
     public var tp: Int
+    /// Activation recomputation mode.
     public var recompute: Recompute
+    /// Megatron sequence parallelism (norms, dropout and residuals split over tp).
     public var sequenceParallel: Bool
 
     /// Validates `microBatch >= 1`; `tp` is checked against the model when used.

@@ -4,8 +4,11 @@
 /// four roofline evaluations whatever the depth, and planners can query any stage range
 /// without re-evaluating.
 public struct CostTable: Sendable {
+    /// The model the table describes.
     public let model: TransformerModel
+    /// The chip the times are for.
     public let chip: Chip
+    /// Micro-batch, tp, recompute and sequence parallelism of every entry.
     public let query: LayerQuery
     private let embedding: LayerCost, block: LayerCost, moeBlock: LayerCost, lmHead: LayerCost
     /// `moePrefix[i]` = MoE blocks among layers `0..<i`.

@@ -48,6 +48,7 @@ public struct LayerCost: Sendable, Equatable {
     public var params: Double
     /// Bytes of those parameters in 16-bit form (2 bytes each; see `TrainingMemory` for state).
     public var weightBytes: Double
+    /// Which tensor-parallel collectives the layer issues.
     public var tpCollective: TPCollectiveKind
     /// Tensor-parallel collectives in the forward pass.
     public var tpForwardCollectives: Int
@@ -55,6 +56,7 @@ public struct LayerCost: Sendable, Equatable {
     public var tpBackwardCollectives: Int
     /// Size of each collective's full tensor (s·b·h elements), bytes; 0 when tp = 1.
     public var tpBytesPerCollective: Double
+    /// Whether the times are analytical, measured, interpolated or rescaled.
     public var timing: TimingSource
 
     /// Forward plus backward time, seconds.

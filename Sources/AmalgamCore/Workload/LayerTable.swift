@@ -1,7 +1,10 @@
 /// One cell of a `LayerTable`.
 public enum TableCell: Sendable, Equatable {
+    /// A count or index.
     case integer(Int)
+    /// A measured or computed quantity (unit in the column name).
     case number(Double)
+    /// A label.
     case text(String)
 }
 

@@ -5,8 +5,11 @@
 /// arXiv:1910.02054) §3.1. Frameworks that accumulate gradients in fp32 (Megatron's
 /// distributed optimizer) use `gradient: 4` (18 bytes/parameter).
 public struct TrainingStateBytes: Sendable, Equatable, Hashable {
+    /// Bytes of the working (16-bit) weight copy.
     public var weight: Double
+    /// Bytes of the gradient.
     public var gradient: Double
+    /// Bytes of optimizer state (fp32 master weight, Adam m and v: 12).
     public var optimizer: Double
 
     /// Validates that every figure is finite and >= 0.
@@ -62,12 +65,17 @@ public struct MemoryBreakdown: Sendable, Equatable {
     public var layers: Range<Int>
     /// Parameters held by the chip before ZeRO sharding (its tensor-parallel slice).
     public var params: Double
+    /// Weights after ZeRO-3 sharding (if any).
     public var weightsBytes: Double
+    /// Gradients after ZeRO-2 sharding (if any).
     public var gradientsBytes: Double
+    /// Optimizer state after ZeRO-1 sharding (if any).
     public var optimizerBytes: Double
     /// Activations of one micro-batch times `inFlight`.
     public var activationsBytes: Double
+    /// Micro-batches whose activations are held at once.
     public var inFlight: Int
+    /// Framework overhead (context, communication buffers, fragmentation).
     public var overheadBytes: Double
     /// The chip's memory capacity.
     public var capacityBytes: Double

@@ -11,12 +11,18 @@ public enum FFNKind: String, Sendable, CaseIterable, Codable {
 
 /// Normalisation layer type; LayerNorm has a bias vector, RMSNorm does not.
 public enum NormKind: String, Sendable, CaseIterable, Codable {
-    case layernorm, rmsnorm
+    /// Weight and bias vectors (GPT, OPT).
+    case layernorm
+    /// Weight vector only (Llama, Mixtral).
+    case rmsnorm
 }
 
 /// How positions enter the model; learned tables hold `seq × hidden` parameters.
 public enum PositionEmbedding: String, Sendable, CaseIterable, Codable {
-    case learned, rotary
+    /// A learned `seq × hidden` table added to the token embedding (GPT, OPT).
+    case learned
+    /// Rotary embedding applied to Q and K (Llama); no parameters.
+    case rotary
 }
 
 /// Mixture-of-experts feed-forward blocks replacing some dense ones.
@@ -55,6 +61,7 @@ public enum LayerKind: String, Sendable, CaseIterable, Codable {
 public struct ModelLayer: Sendable, Equatable, Hashable {
     /// Index in `TransformerModel.layers` (0 = embedding, last = LM head).
     public var index: Int
+    /// What the layer is.
     public var kind: LayerKind
 }
 
@@ -68,18 +75,25 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     public private(set) var name: String
     /// Number of transformer blocks (the embedding and LM head are extra layers).
     public private(set) var numLayers: Int
+    /// Model width (d_model).
     public private(set) var hidden: Int
     /// Inner size of the dense feed-forward block.
     public private(set) var ffnHidden: Int
+    /// GELU (2 matrices) or SwiGLU (3 matrices).
     public private(set) var ffnKind: FFNKind
+    /// Attention (query) heads.
     public private(set) var heads: Int
     /// Key/value heads: equal to `heads` for multi-head, fewer for GQA, 1 for MQA.
     public private(set) var kvHeads: Int
+    /// Vocabulary size (unpadded; Megatron's padding to a multiple of 128·tp is not modelled).
     public private(set) var vocab: Int
+    /// Training sequence length, tokens.
     public private(set) var seqLen: Int
     /// Whether the LM head reuses the embedding matrix (counted once in `params`).
     public private(set) var tiedEmbeddings: Bool
+    /// Learned or rotary positions.
     public private(set) var position: PositionEmbedding
+    /// LayerNorm or RMSNorm.
     public private(set) var norm: NormKind
     /// Whether linear layers carry bias vectors (GPT/OPT yes, Llama no).
     public private(set) var linearBias: Bool
@@ -88,6 +102,7 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     /// Width of the word embedding when it differs from `hidden` (OPT-350M: 512, with
     /// project-in/out matrices); equal to `hidden` otherwise.
     public private(set) var embeddingDim: Int
+    /// Mixture-of-experts configuration, nil for a dense model.
     public private(set) var moe: MoEConfig?
 
     /// Validates every size; errors name the field, the value and the constraint.
