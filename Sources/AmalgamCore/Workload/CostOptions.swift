@@ -75,6 +75,10 @@ public struct CostOptions: Sendable, Equatable, Hashable {
     public var curve: EfficiencyCurve
     /// Per-chip curves, keyed by chip id (small-GEMM behaviour differs between vendors).
     public var curveByChip: [String: EfficiencyCurve] = [:]
+    /// Fused (FlashAttention-style) attention: the s×s scores are neither written to memory nor
+    /// kept for the backward pass (only an fp32 log-sum-exp per row), and the backward kernel
+    /// recomputes Q·K^T. Off by default so activations follow Korthikanti et al. 2022.
+    public var flashAttention: Bool = false
     /// Bytes per activation element moved by memory-bound ops and held in activation memory
     /// (2 = bf16/fp16, the precision Korthikanti et al.'s formulas assume).
     public var activationBytes: Double

@@ -14,6 +14,8 @@
 ///   plus attention dropout (read, write, 1-byte mask): `b·a·s²·(2e + 1)/t` when the model uses dropout;
 /// - activation function: GELU reads and writes `T·f` (`2·T·f·e/t`), SwiGLU reads 2 and writes 1 (`3·T·f·e/t`);
 ///   MoE blocks do this for `topK` experts and add the router softmax (`8·T·E`, fp32).
+/// With `CostOptions.flashAttention` the softmax and dropout terms are replaced by the fused
+/// kernel's reads of Q, K, V and write of its output, `(2·T·h + 2·T·h_kv)·e/t`.
 /// Backward memory-bound bytes are assumed 2× forward (each op reads its saved input and
 /// the incoming gradient and writes the outgoing gradient) plus the recomputed ops.
 /// The embedding gathers rows (`2·T·e_dim·e`, plus `3·T·h·e` to add learned positions);
@@ -36,7 +38,8 @@ extension TransformerModel {
 
         var bytes = 0.0, softmaxBytes = 0.0, activation = 0.0
         var fwdCollectives = 0, bwdCollectives = 0
-        var coreFlops = 0.0, coreSeconds = 0.0
+        var coreFlops = 0.0, coreSeconds = 0.0, qkFlops = 0.0, qkSeconds = 0.0
+        let flash = options.flashAttention
         let mats = Double(ffnKind.matrices)
         let actIO = ffnKind == .gelu ? 2.0 : 3.0
 
@@ -68,13 +71,16 @@ extension TransformerModel {
             let causal = options.attention == .causal ? 0.5 : 1
             let before = (flops, gemmSeconds)
             gemm(2 * b * s * s * h * causal / t, s, s, d)                      // Q·K^T per head
+            qkFlops = flops - before.0; qkSeconds = gemmSeconds - before.1
             gemm(2 * b * s * s * h * causal / t, s, d, s)                      // P·V per head
             coreFlops = flops - before.0; coreSeconds = gemmSeconds - before.1
             gemm(2 * tokens * h * h / t, tokens, h, h / t)
 
             let scores = b * (a / t) * s * s
-            softmaxBytes = 2 * scores * e + (dropout ? scores * (2 * e + 1) : 0)
-            bytes += 4 * tokens * h * e * r + 6 * tokens * h * e * r + softmaxBytes
+            // A fused (flash) kernel never writes the scores: it reads Q, K, V and writes the output.
+            softmaxBytes = flash ? 0 : 2 * scores * e + (dropout ? scores * (2 * e + 1) : 0)
+            let fusedIO = flash ? (2 * tokens * h + 2 * tokens * kv) * e / t : 0
+            bytes += 4 * tokens * h * e * r + 6 * tokens * h * e * r + softmaxBytes + fusedIO
             if position == .rotary { bytes += 2 * tokens * (h + kv) * e / t }
 
             // Activation memory, Korthikanti et al. 2022 §4.1 generalised to GQA, SwiGLU and no dropout:
@@ -83,7 +89,8 @@ extension TransformerModel {
             // output (+ dropout mask and output when the model uses dropout).
             var replicated = 2 * tokens * h * e + tokens * h * e + tokens * h * e + (dropout ? 2 * tokens * h : 0)
             var split = (tokens * h + 2 * tokens * kv + tokens * h) * e
-            let scoreBytes = scores * (e + (dropout ? 1 + e : 0))
+            // Flash keeps only the fp32 log-sum-exp per query row (Dao et al. 2022) instead of the scores.
+            let scoreBytes = flash ? 4 * b * (a / t) * s : scores * (e + (dropout ? 1 + e : 0))
 
             // Feed-forward.
             if kind == .moeBlock, let m = moe {
@@ -107,7 +114,7 @@ extension TransformerModel {
 
             switch q.recompute {
             case .none: activation = replicated * r + split / t + scoreBytes   // scores are already per chip (a/t heads)
-            case .selective: activation = replicated * r + split / t
+            case .selective: activation = replicated * r + split / t + (flash ? scoreBytes : 0)
             case .full: activation = tokens * h * e * r                                       // block input only
             }
             if q.tp > 1 {
@@ -121,11 +128,14 @@ extension TransformerModel {
             switch q.recompute {
             case .none: break
             case .selective:
-                recomputeFlops = coreFlops; recomputeSeconds = coreSeconds; recomputeBytes = softmaxBytes
+                // With a flash kernel the scores are never stored, so there is nothing more to recompute.
+                if !flash { recomputeFlops = coreFlops; recomputeSeconds = coreSeconds; recomputeBytes = softmaxBytes }
             case .full:
                 recomputeFlops = flops; recomputeSeconds = gemmSeconds; recomputeBytes = bytes
                 bwdCollectives += fwdCollectives
             }
+            // The flash backward kernel recomputes Q·K^T tile by tile (Dao et al. 2022 §3.1).
+            if flash { recomputeFlops += qkFlops; recomputeSeconds += qkSeconds }
         }
 
         let bw = chip.memBytesPerSecond
