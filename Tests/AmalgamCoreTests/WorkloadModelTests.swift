@@ -126,6 +126,11 @@ final class WorkloadModelTests: XCTestCase {
                                                  moe: MoEConfig(experts: 4, topK: 1, expertFFN: 128, every: every, firstLayer: first))
                     XCTAssertEqual(m.moeBlockCount, (0..<layers).filter { $0 >= first && ($0 - first) % every == 0 }.count)
                     XCTAssertEqual(m.moeBlockCount, m.layers.filter { $0.kind == .moeBlock }.count)
+                    for lo in 0..<m.layerCount {
+                        for hi in (lo + 1)...m.layerCount {
+                            XCTAssertEqual(m.moeBlocks(inLayers: lo..<hi), m.layers[lo..<hi].filter { $0.kind == .moeBlock }.count)
+                        }
+                    }
                 }
             }
         }

@@ -11,8 +11,6 @@ public struct CostTable: Sendable {
     /// Micro-batch, tp, recompute and sequence parallelism of every entry.
     public let query: LayerQuery
     private let embedding: LayerCost, block: LayerCost, moeBlock: LayerCost, lmHead: LayerCost
-    /// `moePrefix[i]` = MoE blocks among layers `0..<i`.
-    private let moePrefix: [Int]
 
     init(model: TransformerModel, chip: Chip, query: LayerQuery, calibration: Calibration?, options: CostOptions) throws {
         try chip.validateForCost()
@@ -26,10 +24,6 @@ public struct CostTable: Sendable {
         let moeCount = model.moeBlockCount
         block = moeCount < model.numLayers ? cost(.block) : .zero
         moeBlock = moeCount > 0 ? cost(.moeBlock) : .zero
-        var prefix = [0]
-        prefix.reserveCapacity(model.layerCount + 1)
-        for i in 0..<model.layerCount { prefix.append(prefix[i] + (model.kind(ofLayer: i) == .moeBlock ? 1 : 0)) }
-        moePrefix = prefix
     }
 
     /// The analytical cost with calibration applied (measured or interpolated points first,
@@ -81,7 +75,7 @@ public struct CostTable: Sendable {
         guard range.lowerBound >= 0, range.upperBound <= model.layerCount, !range.isEmpty else {
             throw AmalgamError("layer range \(range.lowerBound)..<\(range.upperBound) must be a non-empty part of 0..<\(model.layerCount)")
         }
-        let moe = moePrefix[range.upperBound] - moePrefix[range.lowerBound]
+        let moe = model.moeBlocks(inLayers: range)
         let hasEmbedding = range.lowerBound == 0, hasHead = range.upperBound == model.layerCount
         let blocks = range.count - moe - (hasEmbedding ? 1 : 0) - (hasHead ? 1 : 0)
         var total = LayerCost.zero

@@ -189,6 +189,15 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
         return (numLayers - 1 - m.firstLayer) / m.every + 1
     }
 
+    /// MoE blocks among the layers `range` (layer indices), in O(1).
+    func moeBlocks(inLayers range: Range<Int>) -> Int {
+        guard let m = moe else { return 0 }
+        // MoE blocks below block index x: first, first + every, ... < x.
+        func below(_ x: Int) -> Int { x <= m.firstLayer ? 0 : (x - 1 - m.firstLayer) / m.every + 1 }
+        let lo = min(max(range.lowerBound - 1, 0), numLayers), hi = min(max(range.upperBound - 1, 0), numLayers)
+        return max(0, below(hi) - below(lo))
+    }
+
     /// Key of the transformer-block shape (everything a block's cost depends on except
     /// `numLayers`, vocabulary and sequence), used to match calibration points.
     public var blockShapeKey: String {
