@@ -135,11 +135,11 @@ final class WorkloadMemoryTests: XCTestCase {
     }
 
     func testInFlightMicroBatches() throws {
-        XCTAssertEqual(try PipelineSchedule.oneFOneB.inFlight(stage: 0, pp: 8, microBatches: 32), 8)
-        XCTAssertEqual(try PipelineSchedule.oneFOneB.inFlight(stage: 7, pp: 8, microBatches: 32), 1)
-        XCTAssertEqual(try PipelineSchedule.oneFOneB.inFlight(stage: 0, pp: 8, microBatches: 3), 3)
-        XCTAssertEqual(try PipelineSchedule.gpipe.inFlight(stage: 5, pp: 8, microBatches: 32), 32)
-        XCTAssertThrowsError(try PipelineSchedule.gpipe.inFlight(stage: 8, pp: 8, microBatches: 32))
-        XCTAssertThrowsError(try PipelineSchedule.gpipe.inFlight(stage: 0, pp: 8, microBatches: 0))
+        XCTAssertEqual(try PipelineKind.oneFOneB.inFlight(stage: 0, pp: 8, microBatches: 32), 8)
+        XCTAssertEqual(try PipelineKind.oneFOneB.inFlight(stage: 7, pp: 8, microBatches: 32), 1)
+        XCTAssertEqual(try PipelineKind.oneFOneB.inFlight(stage: 0, pp: 8, microBatches: 3), 3)
+        XCTAssertEqual(try PipelineKind.gpipe.inFlight(stage: 5, pp: 8, microBatches: 32), 32)
+        XCTAssertThrowsError(try PipelineKind.gpipe.inFlight(stage: 8, pp: 8, microBatches: 32))
+        XCTAssertThrowsError(try PipelineKind.gpipe.inFlight(stage: 0, pp: 8, microBatches: 0))
     }
 }

@@ -40,21 +40,25 @@ public struct TrainingStateBytes: Sendable, Equatable, Hashable {
     }
 }
 
-/// Pipeline schedules, for the number of micro-batches whose activations a stage holds.
-public enum PipelineSchedule: String, Sendable, CaseIterable, Codable {
-    /// All forwards, then all backwards: every stage holds all `m` micro-batches (Huang et al. 2019).
-    case gpipe
-    /// One-forward-one-backward: stage `k` of `p` holds at most `p − k` (Narayanan et al. 2021).
-    case oneFOneB = "1f1b"
-
-    /// Micro-batches in flight on stage `stage` (0-based) of `pp`, with `microBatches` per iteration.
-    public func inFlight(stage: Int, pp: Int, microBatches: Int) throws -> Int {
+extension PipelineKind {
+    /// Micro-batches of activations held at once on stage `stage` (0-based) of `pp`, with
+    /// `microBatches` per iteration: GPipe holds all m (Huang et al. 2019); 1F1B holds
+    /// p − stage (Narayanan et al. 2021); ZB-H1 defers stage s's weight gradients by s
+    /// passes, so every stage holds up to p (Qi et al. 2023); interleaved 1F1B holds its
+    /// warm-up of (p − s − 1)·2 + (v − 1)·p + 1 chunks, each 1/v of the stage.
+    public func inFlight(stage: Int, pp: Int, microBatches: Int, virtualStages: Int = 1) throws -> Int {
         guard pp >= 1 else { throw AmalgamError("pp must be >= 1, got \(pp)") }
         guard (0..<pp).contains(stage) else { throw AmalgamError("pipeline stage \(stage) out of range 0..<\(pp)") }
         guard microBatches >= 1 else { throw AmalgamError("micro_batches must be >= 1, got \(microBatches)") }
+        guard virtualStages >= 1 else { throw AmalgamError("virtual_stages must be >= 1, got \(virtualStages)") }
         switch self {
         case .gpipe: return microBatches
         case .oneFOneB: return min(pp - stage, microBatches)
+        case .zbH1: return min(pp, microBatches)
+        case .interleaved:
+            let v = virtualStages
+            let chunks = min((pp - stage - 1) * 2 + (v - 1) * pp + 1, microBatches * v)
+            return (chunks + v - 1) / v
         }
     }
 }
@@ -126,7 +130,7 @@ extension TransformerModel {
         }
         guard chip.memGB.isFinite, chip.memGB > 0 else { throw AmalgamError("chip '\(chip.id)': mem_gb must be > 0, got \(chip.memGB)") }
         let range = try layers ?? stageLayers(pp: pp, stage: ppStage)
-        let held = try inFlight ?? PipelineSchedule.oneFOneB.inFlight(stage: ppStage, pp: pp, microBatches: pp - ppStage)
+        let held = try inFlight ?? PipelineKind.oneFOneB.inFlight(stage: ppStage, pp: pp, microBatches: pp - ppStage)
         guard held >= 0 else { throw AmalgamError("in_flight must be >= 0, got \(held)") }
 
         let table = try costTable(chip: chip, microBatch: microBatch, tp: tp, recompute: recompute,
