@@ -45,13 +45,18 @@ enum RecursiveAlgorithm {
 
     /// Recursive doubling over the core: step `k` exchanges whole buffers with
     /// `v xor 2^k` and sums; `log2 p'` steps, each rank sends `log2(p') * n` elements.
+    /// Unlike the halving/doubling phases (whose two directions move disjoint
+    /// halves), both directions read and write the whole buffer.
     static func doublingAllReduceCore(_ b: inout ScheduleBuilder, _ f: Fold, _ all: Int32, _ rec: inout Receipts) {
         var d = 1
         while d < f.core {
             var landed: [(Int, Int32)] = []
             for v in 0..<f.core {
+                // An exchange is a send-receive: the partner's data may only land once
+                // this rank has sent its own (else it would forward the partner's
+                // contribution back), so both directions wait for both ranks' receipts.
                 let s = f.rank(v), t = f.rank(v ^ d)
-                landed.append((Int(t), b.add(s, t, all, all, .reduce, after: rec.byRank[Int(s)])))
+                landed.append((Int(t), b.add(s, t, all, all, .reduce, after: rec.byRank[Int(s)] + rec.byRank[Int(t)])))
             }
             for (r, t) in landed { rec.byRank[r].append(t) }
             d <<= 1
