@@ -48,17 +48,22 @@ enum RecursiveAlgorithm {
     /// Unlike the halving/doubling phases (whose two directions move disjoint
     /// halves), both directions read and write the whole buffer.
     static func doublingAllReduceCore(_ b: inout ScheduleBuilder, _ f: Fold, _ all: Int32, _ rec: inout Receipts) {
+        // Every transfer each rank has sent or received so far.
+        var touched = rec.byRank
         var d = 1
         while d < f.core {
             var landed: [(Int, Int32)] = []
             for v in 0..<f.core {
-                // An exchange is a send-receive: the partner's data may only land once
-                // this rank has sent its own (else it would forward the partner's
-                // contribution back), so both directions wait for both ranks' receipts.
+                // An exchange is a send-receive: the partner's data may land only once
+                // this rank has finished the previous step, its send included (else it
+                // would overwrite data not yet sent, or forward the partner's own
+                // contribution back), so both directions wait for every earlier
+                // transfer of both ranks.
                 let s = f.rank(v), t = f.rank(v ^ d)
-                landed.append((Int(t), b.add(s, t, all, all, .reduce, after: rec.byRank[Int(s)] + rec.byRank[Int(t)])))
+                landed.append((Int(t), b.add(s, t, all, all, .reduce, after: touched[Int(s)] + touched[Int(t)])))
             }
             for (r, t) in landed { rec.byRank[r].append(t) }
+            for (r, t) in landed { touched[r].append(t); touched[Int(b.schedule.src[Int(t)])].append(t) }
             d <<= 1
         }
     }
