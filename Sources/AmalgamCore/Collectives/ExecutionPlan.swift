@@ -22,6 +22,11 @@ struct ExecutionPlan: Sendable {
     var stepStages: [Bool] = []
     /// Elements of staging the busiest step needs.
     var stagingElements = 0
+    /// Per entry of `order`: where the source range starts and where the
+    /// destination range starts (offsets into all ranks' buffers), its length, its
+    /// staging offset (-1: read directly) and whether the receiver sums.
+    var readAt: [Int] = [], writeAt: [Int] = [], length: [Int] = [], stage: [Int] = []
+    var sums: [Bool] = []
 
     var stepCount: Int { stepGroups.count - 1 }
 
@@ -77,6 +82,15 @@ struct ExecutionPlan: Sendable {
                 guard g >= 0 else { continue }
                 let a = s.segmentStart[Int(s.srcSegment[t])], len = s.segmentLength[Int(s.srcSegment[t])]
                 guard len > 0 else { continue }
+                if groupStart[g + 1] - groupStart[g] <= 4 {
+                    // Few writers (rings, trees): scan them without building interval lists.
+                    for j in groupStart[g]..<groupStart[g + 1] {
+                        let seg = Int(s.dstSegment[Int(order[j])])
+                        let b = s.segmentStart[seg], wl = s.segmentLength[seg]
+                        if wl > 0 && a < b + wl && b < a + len { stagingOffset[t] = staged; staged += len; break }
+                    }
+                    continue
+                }
                 let writes: [(Int, Int)]
                 if let m = merged[g] { writes = m } else {
                     var w: [(Int, Int)] = []
@@ -99,6 +113,17 @@ struct ExecutionPlan: Sendable {
             stepStages.append(staged > 0)
             stagingElements = max(stagingElements, staged)
             for d in ranks { perRank[d] = 0; groupOfRank[d] = -1 }
+        }
+        let len = s.bufferElements
+        readAt.reserveCapacity(n); writeAt.reserveCapacity(n); length.reserveCapacity(n)
+        stage.reserveCapacity(n); sums.reserveCapacity(n)
+        for k in 0..<n {
+            let t = Int(order[k]), rs = Int(s.srcSegment[t]), ws = Int(s.dstSegment[t])
+            stage.append(stagingOffset[t])
+            readAt.append(Int(s.src[t]) * len + s.segmentStart[rs])
+            writeAt.append(Int(s.dst[t]) * len + s.segmentStart[ws])
+            length.append(s.segmentLength[rs])
+            sums.append(s.op[t] == .reduce)
         }
     }
 }

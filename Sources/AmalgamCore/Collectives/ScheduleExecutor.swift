@@ -100,34 +100,44 @@ public enum ScheduleExecutor {
     }
 }
 
-/// The shared state of one run. Tasks of one step touch disjoint receiver buffers
-/// and read only ranges no task of the step writes (the plan stages the others),
-/// which is why sharing the raw pointers across tasks is sound.
-struct StepRunner<T: ExecutorElement>: @unchecked Sendable {
-    let s: Schedule
-    let plan: ExecutionPlan
+/// The shared state of one run: the plan's per-transfer arrays copied to raw
+/// memory so the inner loop is pointer arithmetic only. Tasks of one step write
+/// disjoint receiver ranges and read only ranges no task of the step writes (the
+/// plan stages the others), which is why sharing the raw pointers is sound.
+final class StepRunner<T: ExecutorElement>: @unchecked Sendable {
     let buf: UnsafeMutablePointer<T>
     let staging: UnsafeMutablePointer<T>
+    let groupStart: UnsafeMutablePointer<Int>
+    let readAt: UnsafeMutablePointer<Int>, writeAt: UnsafeMutablePointer<Int>
+    let length: UnsafeMutablePointer<Int>, stage: UnsafeMutablePointer<Int>
+    let sums: UnsafeMutablePointer<Bool>
+
+    init(s: Schedule, plan: ExecutionPlan, buf: UnsafeMutablePointer<T>, staging: UnsafeMutablePointer<T>) {
+        func copy<E>(_ a: [E]) -> UnsafeMutablePointer<E> {
+            let p = UnsafeMutablePointer<E>.allocate(capacity: max(1, a.count))
+            a.withUnsafeBufferPointer { if let b = $0.baseAddress { p.initialize(from: b, count: a.count) } }
+            return p
+        }
+        self.buf = buf; self.staging = staging
+        groupStart = copy(plan.groupStart); readAt = copy(plan.readAt); writeAt = copy(plan.writeAt)
+        length = copy(plan.length); stage = copy(plan.stage); sums = copy(plan.sums)
+    }
+
+    deinit {
+        groupStart.deallocate(); readAt.deallocate(); writeAt.deallocate()
+        length.deallocate(); stage.deallocate(); sums.deallocate()
+    }
 
     func stage(group g: Int) {
-        let len = s.bufferElements
-        for k in plan.groupStart[g]..<plan.groupStart[g + 1] {
-            let t = Int(plan.order[k]), off = plan.stagingOffset[t]
-            guard off >= 0 else { continue }
-            let seg = Int(s.srcSegment[t])
-            (staging + off).update(from: buf + Int(s.src[t]) * len + s.segmentStart[seg], count: s.segmentLength[seg])
+        for k in groupStart[g]..<groupStart[g + 1] where stage[k] >= 0 {
+            (staging + stage[k]).update(from: buf + readAt[k], count: length[k])
         }
     }
 
     func apply(group g: Int) {
-        let len = s.bufferElements
-        let mine = buf + Int(plan.groupRank[g]) * len
-        for k in plan.groupStart[g]..<plan.groupStart[g + 1] {
-            let t = Int(plan.order[k]), sSeg = Int(s.srcSegment[t]), dSeg = Int(s.dstSegment[t])
-            let count = s.segmentLength[sSeg], off = plan.stagingOffset[t]
-            let from = UnsafePointer(off >= 0 ? staging + off : buf + Int(s.src[t]) * len + s.segmentStart[sSeg])
-            let to = mine + s.segmentStart[dSeg]
-            if s.op[t] == .reduce { T.accumulate(to, from, count) } else { to.update(from: from, count: count) }
+        for k in groupStart[g]..<groupStart[g + 1] {
+            let from = UnsafePointer(stage[k] >= 0 ? staging + stage[k] : buf + readAt[k])
+            if sums[k] { T.accumulate(buf + writeAt[k], from, length[k]) } else { (buf + writeAt[k]).update(from: from, count: length[k]) }
         }
     }
 }
