@@ -94,6 +94,16 @@ final class ExecutorCorrectnessTests: XCTestCase {
         XCTAssertFalse(r.ok)
     }
 
+    /// Repeated runs restore the inputs each time: the checked (last) result is
+    /// still the single all-reduce, not the sum applied several times over.
+    func testRepeatsRestartFromInputs() throws {
+        let s = try CollectiveFixtures.schedule("ring", .allReduce, p: 4, n: 1_000)
+        let r = try ScheduleExecutor.run(s, as: Float.self, seed: 2, pattern: .integers, repeats: 3)
+        XCTAssertTrue(r.ok, r.firstMismatch ?? "")
+        XCTAssertEqual(r.maxAbsError, 0)
+        XCTAssertEqual(r.steps, 6)
+    }
+
     /// The error bound itself, against hand-computed values.
     func testErrorBoundFormula() {
         // gamma(3) at u = 2^-24: 3u/(1-3u).

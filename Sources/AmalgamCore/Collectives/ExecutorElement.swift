@@ -13,6 +13,15 @@ public protocol ExecutorElement: Sendable {
     static func accumulate(_ dst: UnsafeMutablePointer<Self>, _ src: UnsafePointer<Self>, _ count: Int)
 }
 
+extension ExecutorElement {
+    /// `dst[i] = src[i]` for `i < count` as one memmove (every conforming type is
+    /// plain bits), so copies run at memcpy speed even from unspecialised code.
+    @inline(__always)
+    static func copy(_ dst: UnsafeMutablePointer<Self>, _ src: UnsafePointer<Self>, _ count: Int) {
+        UnsafeMutableRawPointer(dst).copyMemory(from: UnsafeRawPointer(src), byteCount: count * MemoryLayout<Self>.stride)
+    }
+}
+
 extension Float: ExecutorElement {
     public static var typeName: String { "float32" }
     public static var unitRoundoff: Double { 0x1p-24 }
