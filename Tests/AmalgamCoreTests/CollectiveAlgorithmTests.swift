@@ -71,11 +71,23 @@ final class CollectiveAlgorithmTests: XCTestCase {
         XCTAssertEqual(w.elementsSent(), [600, 600, 600, 600])
     }
 
+    /// A full mesh of unit links K_p holds floor(p/2) edge-disjoint spanning trees
+    /// (Nash-Williams/Tutte: p(p-1)/2 links, p-1 per tree, and K_p meets the
+    /// partition condition), e.g. the 4 trees of an 8-GPU NVLink mesh; for p <= 16
+    /// the packing finds all of them, each at rate 1, rooted at different ranks.
+    /// (Beyond that it may find one fewer; the default max_trees of 4 is unaffected.)
+    func testBlinkPacksDisjointTreesInFullMesh() throws {
+        for p in 2...16 {
+            let cap = (0..<p).map { a in (0..<p).map { b in a == b ? 0.0 : 1.0 } }
+            let packed = try BlinkTrees.pack(capacity: cap, maxTrees: 16)
+            XCTAssertEqual(packed.map(\.rateGBs), Array(repeating: 1, count: p / 2), "K\(p)")
+            XCTAssertEqual(Set(packed.map(\.tree.root)).count, packed.count, "K\(p): distinct roots")
+        }
+    }
+
     /// A ring of 4 with unit links plus one chord: every spanning tree needs 3 of
     /// the 5 links, so at most 5/3 total rate; greedy packing takes the first
     /// maximum-bottleneck tree at rate 1 and stops (the rest cannot span).
-    /// (Greedy is not optimal in general: on K4 it packs a star and misses the
-    /// second of the two disjoint trees; Blink's MWU packing would find both.)
     func testBlinkFirstTreeIsMaxBottleneck() throws {
         var m = Array(repeating: [Double](repeating: 0, count: 4), count: 4)
         func link(_ a: Int, _ b: Int, _ c: Double) { m[a][b] = c; m[b][a] = c }

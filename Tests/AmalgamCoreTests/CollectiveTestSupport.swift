@@ -20,6 +20,11 @@ enum CollectiveFixtures {
             let evensThenOdds = (0..<p).filter { $0 % 2 == 0 } + (0..<p).filter { $0 % 2 == 1 }
             params.ringOrders = [Array(0..<p), evensThenOdds, Array((0..<p).reversed())]
         case "weighted_ring": params.rankWeights = (0..<p).map { 1 + Double($0 % 3) * 4 }
+        case "blink_trees" where p > 64:
+            // Sparse for large p: a ring of 20 GB/s plus chords to rank+p/2 of 5 GB/s.
+            params.edges = (0..<p).map { WeightedEdge($0, ($0 + 1) % p, gbs: 20) }
+                + (0..<(p / 2)).map { WeightedEdge($0, $0 + p / 2, gbs: 5) }
+            params.pipelineChunks = 3
         case "blink_trees":
             params.bandwidthGBs = (0..<p).map { a -> [Double] in (0..<p).map { b -> Double in
                 if a == b { return 0 }
