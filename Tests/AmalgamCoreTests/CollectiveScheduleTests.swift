@@ -83,9 +83,18 @@ final class CollectiveScheduleTests: XCTestCase {
                 for d in g.dependencies(of: gi) { XCTAssertLessThan(Int(d), gi, "\(a): dependency must point backwards") }
             }
         }
-        // All-to-all: the p local copies are dropped.
+        // All-to-all: the p local copies are dropped; round 1 waited only for the
+        // local copy, so it now waits for nothing, and round 2 waits for round 1's
+        // receive (index shifted down by the p dropped copies).
         let a2a = try schedule("pairwise", .allToAll, p: 5, n: 7)
-        XCTAssertEqual(a2a.transferGraph(bytesPerElement: 4).count, 5 * 4)
+        let g = a2a.transferGraph(bytesPerElement: 4)
+        XCTAssertEqual(g.count, 5 * 4)
+        for r in 0..<5 { XCTAssertEqual(Array(g.dependencies(of: r)), []) }
+        for r in 0..<5 {
+            let d = g.dependencies(of: 5 + r)
+            XCTAssertEqual(d.count, 1)
+            XCTAssertEqual(Int(g.dst[Int(d.first!)]), r, "round 2 from rank \(r) waits for its round 1 receive")
+        }
     }
 
     /// The ring dependency is exact: the step-k send from rank r waits for exactly

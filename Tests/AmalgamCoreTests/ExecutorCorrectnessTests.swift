@@ -26,12 +26,12 @@ final class ExecutorCorrectnessTests: XCTestCase {
         }
     }
 
-    /// 100 and 257 ranks (257 prime: every fold and uneven chunk path), size p+1
-    /// (all-to-all: 1 element per pair, since its check is quadratic in p).
+    /// 100 and 257 ranks (257 prime: every fold and uneven chunk path), sizes 0,
+    /// 1, p-1, p+1 (all-to-all: 0 and 1 element per pair, its check being quadratic in p).
     func testLargeRankCounts() throws {
         for p in [100, 257] {
             for (a, c) in CollectiveFixtures.pairs(p: p) {
-                try run(a, c, p: p, n: c == .allToAll ? 1 : p + 1)
+                for n in c == .allToAll ? [0, 1] : [0, 1, p - 1, p + 1] { try run(a, c, p: p, n: n) }
             }
         }
     }
@@ -56,14 +56,17 @@ final class ExecutorCorrectnessTests: XCTestCase {
                 for pattern in InputPattern.allCases {
                     let d = try ScheduleExecutor.run(s, as: Double.self, seed: 7, pattern: pattern)
                     XCTAssertTrue(d.ok, "\(a) float64 \(pattern): \(d.firstMismatch ?? "")")
+                    #if !(os(macOS) && arch(x86_64))
                     let h = try ScheduleExecutor.run(s, as: Float16.self, seed: 7, pattern: pattern)
                     XCTAssertTrue(h.ok, "\(a) float16 \(pattern): \(h.firstMismatch ?? "")")
+                    if pattern == .integers { XCTAssertEqual(h.maxAbsError, 0) } else { XCTAssertGreaterThan(h.maxAbsError, 0) }
+                    #endif
                     let b = try ScheduleExecutor.run(s, as: BFloat16.self, seed: 7, pattern: pattern)
                     XCTAssertTrue(b.ok, "\(a) bfloat16 \(pattern): \(b.firstMismatch ?? "")")
                     if pattern == .integers {
-                        XCTAssertEqual(d.maxAbsError, 0); XCTAssertEqual(h.maxAbsError, 0); XCTAssertEqual(b.maxAbsError, 0)
+                        XCTAssertEqual(d.maxAbsError, 0); XCTAssertEqual(b.maxAbsError, 0)
                     } else {
-                        XCTAssertGreaterThan(h.maxAbsError, 0, "float16 sums of random floats should round somewhere")
+                        XCTAssertGreaterThan(b.maxAbsError, 0, "bfloat16 sums of random floats should round somewhere")
                     }
                 }
             }

@@ -17,6 +17,7 @@ public struct CollectiveAlgorithmInfo: Sendable {
     public let summary: String
     /// Collectives it implements.
     public let collectives: [CollectiveKind]
+    /// Whether it needs a power-of-two rank count.
     public let powerOfTwo: PowerOfTwoRule
     /// Names (snake_case, as scripts spell them) of the `AlgorithmParameters` it reads.
     public let parameters: [String]
@@ -188,6 +189,7 @@ public struct TopologyHints: Sendable, Equatable {
     /// Whether all ranks sit behind one non-blocking switch (enables `direct`).
     public var fullBisection: Bool
 
+    /// Hints; leave out what is unknown.
     public init(nodeOfRank: [Int]? = nil, rankWeights: [Double]? = nil, bandwidthGBs: [[Double]]? = nil, fullBisection: Bool = false) {
         self.nodeOfRank = nodeOfRank; self.rankWeights = rankWeights
         self.bandwidthGBs = bandwidthGBs; self.fullBisection = fullBisection

@@ -42,7 +42,7 @@ public enum CollectiveKind: String, CaseIterable, Sendable, Codable {
 }
 
 /// How a receiver merges a transfer into its buffer.
-public enum TransferOp: UInt8, Sendable {
+public enum TransferOp: UInt8, Sendable, Equatable {
     /// Overwrite the destination range.
     case copy = 0
     /// Add the incoming elements to the destination range.

@@ -1,9 +1,12 @@
 /// One bandwidth-weighted undirected link between two ranks, for tree packing.
 public struct WeightedEdge: Sendable, Equatable {
+    /// One end (rank).
     public var a: Int
+    /// The other end (rank).
     public var b: Int
     /// Capacity per direction, GB/s.
     public var gbs: Double
+    /// A link between ranks `a` and `b` of `gbs` GB/s each way.
     public init(_ a: Int, _ b: Int, gbs: Double) { self.a = a; self.b = b; self.gbs = gbs }
 }
 
@@ -38,6 +41,7 @@ public struct AlgorithmParameters: Sendable, Equatable {
     /// a handful of trees capture nearly all of the packing bandwidth on DGX-1 topologies).
     public var maxTrees: Int?
 
+    /// Parameters; everything left out takes the algorithm's default.
     public init(pipelineChunks: Int? = nil, foldNonPowerOfTwo: Bool = false, nodeOfRank: [Int]? = nil,
                 channels: Int? = nil, ringOrders: [[Int]]? = nil, rankWeights: [Double]? = nil,
                 linkWeights: [Double]? = nil, bandwidthGBs: [[Double]]? = nil, edges: [WeightedEdge]? = nil,
@@ -60,8 +64,10 @@ public struct CollectiveRequest: Sendable, Equatable {
     public var algorithm: String
     /// Root rank for broadcast and reduce.
     public var root: Int
+    /// Algorithm-specific knobs.
     public var parameters: AlgorithmParameters
 
+    /// A request; `root` matters only for broadcast and reduce.
     public init(_ collective: CollectiveKind, rankCount: Int, elementCount: Int, algorithm: String,
                 root: Int = 0, parameters: AlgorithmParameters = AlgorithmParameters()) {
         self.collective = collective; self.rankCount = rankCount; self.elementCount = elementCount

@@ -57,7 +57,9 @@ extension Float16: ExecutorElement {
 /// bfloat16 storage (8 exponent bits, 7 fraction bits): the top half of a Float32,
 /// rounded to nearest even.
 public struct BFloat16: ExecutorElement, Equatable {
+    /// The raw 16 bits.
     public var bits: UInt16
+    /// The value with these raw bits.
     public init(bits: UInt16) { self.bits = bits }
     /// Rounds a Float32 to nearest even (NaN stays NaN).
     public init(_ f: Float) {
@@ -65,6 +67,7 @@ public struct BFloat16: ExecutorElement, Equatable {
         let b = f.bitPattern
         bits = UInt16(truncatingIfNeeded: (b &+ 0x7FFF &+ ((b >> 16) & 1)) >> 16)
     }
+    /// The exact Float32 value.
     public var float: Float { Float(bitPattern: UInt32(bits) << 16) }
     public static var typeName: String { "bfloat16" }
     public static var unitRoundoff: Double { 0x1p-8 + 0x1p-24 }

@@ -101,7 +101,9 @@ public struct Schedule: Sendable {
 
 /// One transfer of a hand-written schedule (see `Schedule.init(collective:...transfers:)`).
 public struct TransferSpec: Sendable, Equatable {
+    /// Sending rank.
     public var src: Int
+    /// Receiving rank.
     public var dst: Int
     /// First element read from the sender's buffer.
     public var srcStart: Int
@@ -109,10 +111,12 @@ public struct TransferSpec: Sendable, Equatable {
     public var dstStart: Int
     /// Elements moved.
     public var length: Int
+    /// Whether the receiver sums or overwrites.
     public var op: TransferOp
     /// Indices of earlier transfers this one waits for.
     public var after: [Int]
 
+    /// A transfer; `dstStart` defaults to `srcStart` (the same range on both ranks).
     public init(src: Int, dst: Int, srcStart: Int, dstStart: Int? = nil, length: Int, op: TransferOp, after: [Int] = []) {
         self.src = src; self.dst = dst; self.srcStart = srcStart; self.dstStart = dstStart ?? srcStart
         self.length = length; self.op = op; self.after = after
