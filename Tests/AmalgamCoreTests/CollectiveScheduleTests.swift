@@ -118,7 +118,7 @@ final class CollectiveScheduleTests: XCTestCase {
     /// Every algorithm's dependencies determine its data flow (no reads of data
     /// whose arrival is not awaited, no overwrites before a read).
     func testDataflowIsDetermined() throws {
-        for p in [1, 2, 3, 4, 5, 6, 8, 12, 16] {
+        for p in [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 24, 32] {
             for (a, c) in CollectiveFixtures.pairs(p: p) {
                 for n in [1, p + 3, 40] {
                     let s = try CollectiveFixtures.schedule(a, c, p: p, n: n)

@@ -45,7 +45,8 @@ extension Double: ExecutorElement {
 #if !(os(macOS) && arch(x86_64))
 extension Float16: ExecutorElement {
     public static var typeName: String { "float16" }
-    public static var unitRoundoff: Double { 0x1p-11 + 0x1p-24 }
+    // (1 + 2^-24)(1 + 2^-11) - 1: the Float32 sum, then rounding to storage.
+    public static var unitRoundoff: Double { 0x1p-11 + 0x1p-24 + 0x1p-35 }
     public init(fromDouble value: Double) { self = Float16(Float(value)) }
     public var asDouble: Double { Double(Float(self)) }
     @inlinable public static func accumulate(_ dst: UnsafeMutablePointer<Float16>, _ src: UnsafePointer<Float16>, _ count: Int) {
@@ -70,7 +71,8 @@ public struct BFloat16: ExecutorElement, Equatable {
     /// The exact Float32 value.
     public var float: Float { Float(bitPattern: UInt32(bits) << 16) }
     public static var typeName: String { "bfloat16" }
-    public static var unitRoundoff: Double { 0x1p-8 + 0x1p-24 }
+    // (1 + 2^-24)(1 + 2^-8) - 1: the Float32 sum, then rounding to storage.
+    public static var unitRoundoff: Double { 0x1p-8 + 0x1p-24 + 0x1p-32 }
     public init(fromDouble value: Double) { self.init(Float(value)) }
     public var asDouble: Double { Double(float) }
     @inlinable public static func accumulate(_ dst: UnsafeMutablePointer<BFloat16>, _ src: UnsafePointer<BFloat16>, _ count: Int) {

@@ -157,8 +157,9 @@ extension Schedule {
 /// dependency arrays so that building millions of transfers allocates only the
 /// flat arrays.
 struct ScheduleBuilder {
-    /// Hard cap on transfers, so indices fit `Int32` and memory stays bounded.
-    static let maxTransfers = 200_000_000
+    /// Hard cap on transfers (64M, about 2 GB of schedule), so indices fit `Int32`
+    /// and memory stays bounded; a 1,024-rank ring all-reduce is 2.1M.
+    static let maxTransfers = 64_000_000
     var schedule: Schedule
     var overflowed = false
 
