@@ -191,10 +191,12 @@ public enum BatchSplit {
         guard total >= 0, total <= maxTotalMicrobatches else {
             throw AmalgamError("batch split: microbatches must be in 0...\(maxTotalMicrobatches) (got \(total))")
         }
+        for (r, c) in caps.enumerated() where c < 0 {
+            throw AmalgamError("replica \(r): maxMicrobatches must be ≥ 0 (got \(c))")
+        }
         var capacity = 0
-        for (r, c) in caps.enumerated() {
-            guard c >= 0 else { throw AmalgamError("replica \(r): maxMicrobatches must be ≥ 0 (got \(c))") }
-            capacity += min(c, total)          // each term ≤ 2^52: no overflow for any realistic count
+        for c in caps {
+            capacity += min(c, total)          // stops at < 2·2^52: cannot overflow
             if capacity >= total { break }
         }
         guard capacity >= total else {
