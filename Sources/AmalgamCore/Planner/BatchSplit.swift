@@ -14,6 +14,8 @@ public struct ReplicaTime: Sendable, Equatable, Hashable, Codable {
     /// Most micro-batches the replica's memory can take (≥ 0; 0 = none).
     public var maxMicrobatches: Int
 
+    /// Figures are checked when a split uses them, so a bad one is reported with the
+    /// replica's index.
     public init(perMicrobatchSeconds: Double, fixedSeconds: Double = 0, maxMicrobatches: Int) {
         self.perMicrobatchSeconds = perMicrobatchSeconds
         self.fixedSeconds = fixedSeconds
