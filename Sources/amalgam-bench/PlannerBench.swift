@@ -82,4 +82,25 @@ func plannerKernelBench() {
                          t, result.ordersEvaluated, result.split.bottleneckSeconds))
         } else { print("stage order failed") }
     } catch { print("stage order table: \(error)") }
+
+    // Worst cases for ordering: 8 all-distinct groups (no symmetry) and 64 groups
+    // (heuristic), 128 layers each.
+    for (groups, label) in [(8, "8 distinct groups (exhaustive)"), (64, "64 groups (heuristic)")] {
+        do {
+            let t = try GroupCostTable(
+                layerSeconds: (0..<groups).map { g -> [Double] in
+                    let perLayer: Double = 0.010 / (speeds[g % 4] * (1 + Double(g) / 64))
+                    return [Double](repeating: perLayer, count: L)
+                },
+                layerWeightBytes: [[Double]](repeating: [Double](repeating: 0.5e9, count: L), count: groups),
+                layerActivationBytes: [[Double]](repeating: [Double](repeating: 0.05e9, count: L), count: groups),
+                capacityBytes: (0..<groups).map { capacity[$0 % 4] })
+            var result: StageOrderResult? = nil
+            let time = bestSeconds(repeats: 1) { result = try? StageOrder.optimize(t) }
+            if let result {
+                print(String(format: "stage order %@ / 128 layers: %.2e s, %d orders evaluated, bottleneck %.4f s",
+                             label, time, result.ordersEvaluated, result.split.bottleneckSeconds))
+            } else { print("stage order \(label) failed") }
+        } catch { print("stage order table: \(error)") }
+    }
 }

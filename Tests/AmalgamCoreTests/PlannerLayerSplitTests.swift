@@ -265,6 +265,8 @@ final class PlannerLayerSplitTests: XCTestCase {
         assertError(try StageCostTable(layerSeconds: [[1]], layerBytes: [[.infinity]]), contains: ["layerBytes[0][0]"])
         assertError(try StageCostTable(layerSeconds: [[1]], capacityBytes: [.nan]), contains: ["capacityBytes[0]"])
         XCTAssertNoThrow(try StageCostTable(layerSeconds: [[1]], capacityBytes: [.infinity]))
+        assertError(try StageCostTable(layerSeconds: [[1e308, 1e308]]), contains: ["stage 0", "overflows"])
+        assertError(try StageCostTable(layerSeconds: [[1]], layerBytes: [[1e308]], fixedBytes: [1e308]), contains: ["overflows"])
     }
 
     func testRejectsBadClosureCosts() {

@@ -196,6 +196,7 @@ final class PlannerStageOrderTests: XCTestCase {
         assertError(try GroupCostTable(layerSeconds: [[1], [1]], layerActivationBytes: [[1]]), contains: ["layerActivationBytes has 1 group rows"])
         assertError(try GroupCostTable(layerSeconds: [[1], [.nan]]), contains: ["layerSeconds[1][0]"])
         assertError(try GroupCostTable(layerSeconds: [[1]], capacityBytes: [-1]), contains: ["capacityBytes[0]"])
+        assertError(try GroupCostTable(layerSeconds: [[1], [1]], layerActivationBytes: [[1e308], [1]]), contains: ["group 0", "overflows"])
     }
 
     /// A closure cost that turns NaN is reported, not propagated into a plan.

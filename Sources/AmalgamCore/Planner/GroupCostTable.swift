@@ -86,6 +86,20 @@ public struct GroupCostTable: Sendable, Equatable {
         self.secondsPrefix = layerSeconds.map(StageCostTable.prefixSums)
         self.weightPrefix = self.layerWeightBytes.map(StageCostTable.prefixSums)
         self.activationPrefix = self.layerActivationBytes.map(StageCostTable.prefixSums)
+        let deepest = Double(inFlight.max() ?? 0)
+        for g in 0..<G {
+            guard (secondsPrefix[g].last ?? 0) + self.fixedSeconds[g] + self.boundarySeconds[g] < .infinity,
+                  self.fixedBytes[g] + (weightPrefix[g].last ?? 0) + deepest * (activationPrefix[g].last ?? 0) < .infinity else {
+                throw AmalgamError("group cost table: group \(g)'s total time or memory overflows a Double; use seconds and bytes of realistic size")
+            }
+        }
+    }
+
+    /// The additive form of group `g` at pipeline `position`, for the layer-split rows.
+    func additiveStage(group g: Int, position: Int) -> AdditiveStage {
+        AdditiveStage(baseSeconds: fixedSeconds[g] + boundarySeconds[g], secondsPrefix: secondsPrefix[g],
+                      fixedBytes: fixedBytes[g], weightPrefix: weightPrefix[g], activationPrefix: activationPrefix[g],
+                      inFlight: Double(inFlightMicrobatches[position]), capacityBytes: capacityBytes[g])
     }
 
     /// Time of the layers alone on group `g`.

@@ -79,6 +79,9 @@ public enum LayerSplit {
         var linkDominates: ((Int, Range<Int>) -> Bool)? = nil
         /// (bytes needed, bytes available) of a stage holding a range.
         var memory: ((Int, Range<Int>) -> (need: Double, capacity: Double))? = nil
+        /// The additive form of stage `s`, when the model is one of the tables: the
+        /// rows then run on prefix sums directly. Must agree exactly with `seconds`/`fits`.
+        var additive: ((Int) -> AdditiveStage)? = nil
 
         func cost(_ s: Int, _ r: Range<Int>) throws -> Double {
             if r.isEmpty { return 0 }
@@ -106,7 +109,16 @@ public enum LayerSplit {
     }
 
     /// Phase 1 row for stage `s`: best bottleneck covering each prefix.
-    static func bottleneckRow(_ p: Problem, stage s: Int, previous prev: [Double]) throws -> [Double] {
+    /// Entries above `cap` are useless to a caller that already has a plan that good
+    /// (stage ordering's incumbent) and come back as +∞, which lets monotone costs stop early.
+    static func bottleneckRow(_ p: Problem, stage s: Int, previous prev: [Double],
+                              cap: Double = .infinity) throws -> [Double] {
+        if let additive = p.additive { return try bottleneckRow(p, additive(s), stage: s, previous: prev, cap: cap) }
+        return try bottleneckRow(p, ClosureStage(problem: p, stage: s), stage: s, previous: prev, cap: cap)
+    }
+
+    static func bottleneckRow<E: StageEvaluator>(_ p: Problem, _ e: E, stage s: Int, previous prev: [Double],
+                                                 cap: Double) throws -> [Double] {
         var next = [Double](repeating: .infinity, count: p.layers + 1)
         guard let ends = p.ends(afterStage: s) else { return next }
         let iLo = p.allowEmpty ? 0 : s
@@ -114,16 +126,16 @@ public enum LayerSplit {
             var best = p.allowEmpty ? prev[j] : .infinity
             var i = j - 1
             while i >= iLo {
-                let r = i..<j
-                if try !p.fits(s, r) { break }
+                if try !e.fits(i, j) { break }
                 if prev[i] < best {
-                    let c = try p.cost(s, r)
+                    let c = try e.cost(i, j)
+                    if p.monotoneSeconds && c > cap { break }
                     best = min(best, max(prev[i], c))
                     if p.monotoneSeconds && c >= best { break }
                 }
                 i -= 1
             }
-            next[j] = best
+            next[j] = best <= cap ? best : .infinity
         }
         return next
     }
@@ -132,6 +144,14 @@ public enum LayerSplit {
     /// ≤ `limit`; `choice[j]` is where the stage's range starts.
     static func sumRow(_ p: Problem, stage s: Int, previous prev: [Double], limit: Double,
                        choice: inout [Int]) throws -> [Double] {
+        if let additive = p.additive {
+            return try sumRow(p, additive(s), stage: s, previous: prev, limit: limit, choice: &choice)
+        }
+        return try sumRow(p, ClosureStage(problem: p, stage: s), stage: s, previous: prev, limit: limit, choice: &choice)
+    }
+
+    static func sumRow<E: StageEvaluator>(_ p: Problem, _ e: E, stage s: Int, previous prev: [Double], limit: Double,
+                                          choice: inout [Int]) throws -> [Double] {
         var next = [Double](repeating: .infinity, count: p.layers + 1)
         guard let ends = p.ends(afterStage: s) else { return next }
         let iLo = p.allowEmpty ? 0 : s
@@ -140,10 +160,9 @@ public enum LayerSplit {
             if p.allowEmpty && prev[j] < best { best = prev[j]; arg = j }
             var i = j - 1
             while i >= iLo {
-                let r = i..<j
-                if try !p.fits(s, r) { break }
+                if try !e.fits(i, j) { break }
                 if prev[i] < .infinity {
-                    let c = try p.cost(s, r)
+                    let c = try e.cost(i, j)
                     if c <= limit {
                         let total = prev[i] + c
                         if total < best { best = total; arg = i }

@@ -23,6 +23,7 @@ public struct StageCostTable: Sendable, Equatable {
 
     private let secondsPrefix: [[Double]]
     private let bytesPrefix: [[Double]]
+    private let zeroPrefix: [Double]
 
     /// Number of stages (rows).
     public var stageCount: Int { layerSeconds.count }
@@ -70,6 +71,13 @@ public struct StageCostTable: Sendable, Equatable {
         self.capacityBytes = capacityBytes ?? [Double](repeating: .infinity, count: S)
         self.secondsPrefix = layerSeconds.map(Self.prefixSums)
         self.bytesPrefix = bytes.map(Self.prefixSums)
+        for s in 0..<S {
+            guard (secondsPrefix[s].last ?? 0) + self.fixedSeconds[s] + self.boundarySeconds[s] < .infinity,
+                  (bytesPrefix[s].last ?? 0) + self.fixedBytes[s] < .infinity else {
+                throw AmalgamError("stage cost table: stage \(s)'s total time or memory overflows a Double; use seconds and bytes of realistic size")
+            }
+        }
+        self.zeroPrefix = [Double](repeating: 0, count: L + 1)
     }
 
     /// Running sums of non-negative terms: nondecreasing even after rounding, so range
@@ -110,7 +118,12 @@ public struct StageCostTable: Sendable, Equatable {
                 self.boundarySeconds[s] > 0
                     && self.boundarySeconds[s] >= self.fixedSeconds[s] + self.computeSeconds(stage: s, layers: r)
             },
-            memory: { s, r in (self.bytes(stage: s, layers: r), self.capacityBytes[s]) })
+            memory: { s, r in (self.bytes(stage: s, layers: r), self.capacityBytes[s]) },
+            additive: { s in
+                AdditiveStage(baseSeconds: self.fixedSeconds[s] + self.boundarySeconds[s], secondsPrefix: self.secondsPrefix[s],
+                              fixedBytes: self.fixedBytes[s], weightPrefix: self.bytesPrefix[s],
+                              activationPrefix: self.zeroPrefix, inFlight: 0, capacityBytes: self.capacityBytes[s])
+            })
     }
 }
 

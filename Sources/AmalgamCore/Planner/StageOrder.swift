@@ -82,6 +82,12 @@ public enum StageOrder {
         var fits: (Int, Int, Range<Int>) throws -> Bool
         var linkDominates: ((Int, Range<Int>) -> Bool)? = nil
         var memory: ((Int, Int, Range<Int>) -> (need: Double, capacity: Double))? = nil
+        /// For groups `remaining` taking the last stages, a lower bound on their
+        /// bottleneck when they must cover layers `j..<layers`, for every `j`
+        /// (entry `j`); nil when the model offers none.
+        var restLowerBound: ((_ remaining: [Int]) -> [Double])? = nil
+        /// Additive form of a group at a position (tables only).
+        var additive: ((_ group: Int, _ position: Int) -> AdditiveStage)? = nil
 
         /// The layer-split problem of a (possibly partial) order: stage `s` is group `order[s]`.
         func problem(order: [Int]) -> LayerSplit.Problem {
@@ -91,7 +97,8 @@ public enum StageOrder {
                 seconds: { s, r in try seconds(order[s], s, r) },
                 fits: { s, r in try fits(order[s], s, r) },
                 linkDominates: link.map { f in { s, r in f(order[s], r) } },
-                memory: memory.map { f in { s, r in f(order[s], s, r) } })
+                memory: memory.map { f in { s, r in f(order[s], s, r) } },
+                additive: additive.map { f in { s in f(order[s], s) } })
         }
     }
 
@@ -103,7 +110,41 @@ public enum StageOrder {
                   linkDominates: { g, r in
                       t.boundarySeconds[g] > 0 && t.boundarySeconds[g] >= t.fixedSeconds[g] + t.computeSeconds(group: g, layers: r)
                   },
-                  memory: { g, p, r in (t.bytes(group: g, position: p, layers: r), t.capacityBytes[g]) })
+                  memory: { g, p, r in (t.bytes(group: g, position: p, layers: r), t.capacityBytes[g]) },
+                  restLowerBound: { remaining in balanceBound(t, remaining: remaining, allowEmpty: allowEmpty) },
+                  additive: { g, p in t.additiveStage(group: g, position: p) })
+    }
+
+    /// Speed-weighted balance bound for the additive table. Let `a_l` be layer `l`'s
+    /// time on its fastest remaining group and `σ_g = max_l a_l / c_gl ≤ 1` group `g`'s
+    /// relative speed (so `c_gl ≥ a_l / σ_g` for every layer). If every remaining stage
+    /// finishes within `T`, group `g` covers at most `σ_g (T − f_g)` of the `a`-work
+    /// (`f_g` its fixed + boundary time, 0 when stages may be empty), and together they
+    /// must cover `Σ_{l ≥ j} a_l`; hence `T ≥ (Σ a_l + Σ σ_g f_g) / Σ σ_g` — the exact
+    /// fractional balance when speeds are proportional. Shaved by 1e-9 relative so
+    /// rounding can never lift it above the true optimum and prune a tie.
+    static func balanceBound(_ t: GroupCostTable, remaining: [Int], allowEmpty: Bool) -> [Double] {
+        let L = t.layerCount
+        var out = [Double](repeating: 0, count: L + 1)
+        guard !remaining.isEmpty else { return out }
+        var sigma = [Double](repeating: 0, count: remaining.count)
+        var work = 0.0
+        for j in stride(from: L - 1, through: 0, by: -1) {
+            var fastest = Double.infinity
+            for g in remaining { fastest = min(fastest, t.layerSeconds[g][j]) }
+            work += fastest
+            if fastest > 0 {
+                for (k, g) in remaining.enumerated() { sigma[k] = max(sigma[k], fastest / t.layerSeconds[g][j]) }
+            }
+            var speed = 0.0, fixed = 0.0
+            for (k, g) in remaining.enumerated() {
+                let s = sigma[k] > 0 ? sigma[k] : 1      // all a_l = 0 so far: any σ is valid
+                speed += s
+                if !allowEmpty { fixed += s * (t.fixedSeconds[g] + t.boundarySeconds[g]) }
+            }
+            out[j] = (work + fixed) / speed * (1 - 1e-9)
+        }
+        return out
     }
 
     static func checkOrder(_ order: [Int], groups: Int) throws {
@@ -139,30 +180,82 @@ public enum StageOrder {
             members[p.classes[g], default: []].append(g)
         }
         let pools = classOrder.map { members[$0] ?? [] }
+        let G = p.groups, L = p.layers
         var used = [Int](repeating: 0, count: pools.count)
-        var order = [Int](repeating: 0, count: p.groups)
+        var order = [Int](repeating: 0, count: G)
         var best: (order: [Int], split: LayerSplitResult)? = nil
         var evaluated = 0
+        // Phase-2 (least sum) rows along the current path, built with the incumbent
+        // bottleneck as their limit, so a leaf that ties the incumbent is priced without
+        // re-running the layer split. `sumLimit[q]` records the limit row q+1 was built
+        // with; a row built under an older (looser) incumbent is rebuilt before use.
+        var sumRows = [[Double]](repeating: [Double](repeating: .infinity, count: L + 1), count: G + 1)
+        sumRows[0][0] = 0
+        var sumLimit = [Double](repeating: .nan, count: G)
+        var choices = [[Int]](repeating: [Int](repeating: -1, count: L + 1), count: G)
+
+        func buildSumRows(from q: Int, through last: Int, limit: Double) throws {
+            guard q <= last else { return }
+            let problem = p.problem(order: order)
+            for position in q...last {
+                sumRows[position + 1] = try LayerSplit.sumRow(problem, stage: position, previous: sumRows[position],
+                                                              limit: limit, choice: &choices[position])
+                sumLimit[position] = limit
+            }
+        }
+
+        func leaf(_ bottleneck: Double) throws {
+            let incumbent = best?.split.bottleneckSeconds ?? .infinity
+            guard bottleneck < .infinity, bottleneck <= incumbent else { return }
+            let stale = (0..<G).first { sumLimit[$0] != bottleneck } ?? G
+            try buildSumRows(from: stale, through: G - 1, limit: bottleneck)
+            let sum = sumRows[G][L]
+            guard sum < .infinity else { throw AmalgamError("stage order: internal error, no split within the bottleneck") }
+            guard bottleneck < incumbent || sum < (best?.split.totalSeconds ?? .infinity) else { return }
+            var ranges = [Range<Int>](repeating: 0..<0, count: G)
+            var j = L
+            for q in stride(from: G - 1, through: 0, by: -1) {
+                let i = choices[q][j]
+                guard i >= 0, i <= j else { throw AmalgamError("stage order: internal error while reading back position \(q)") }
+                ranges[q] = i..<j
+                j = i
+            }
+            best = (order, try LayerSplit.result(p.problem(order: order), ranges: ranges))
+        }
 
         func descend(_ position: Int, _ row: [Double]) throws {
-            if position == p.groups {
+            if position == G {
                 evaluated += 1
-                guard row[p.layers] < .infinity, row[p.layers] <= (best?.split.bottleneckSeconds ?? .infinity) else { return }
-                let split = try LayerSplit.solve(p.problem(order: order))
-                if better(split, than: best?.split) { best = (order, split) }
+                try leaf(row[L])
                 return
             }
             for c in pools.indices where used[c] < pools[c].count {
                 order[position] = pools[c][used[c]]
-                let next = try LayerSplit.bottleneckRow(p.problem(order: order), stage: position, previous: row)
-                let bound = next.min() ?? .infinity
-                if bound == .infinity || bound > (best?.split.bottleneckSeconds ?? .infinity) { continue }
+                let incumbent = best?.split.bottleneckSeconds ?? .infinity
+                let next = try LayerSplit.bottleneckRow(p.problem(order: order), stage: position, previous: row,
+                                                        cap: incumbent)
                 used[c] += 1
+                defer { used[c] -= 1 }
+                // Lower bound on every completion: the prefix must end somewhere (j), and
+                // the remaining groups must then cover j..<L.
+                var bound = Double.infinity
+                if position + 1 == G {
+                    bound = next[L]
+                } else {
+                    let rest = p.restLowerBound.map { restBound in restBound(pools.indices.flatMap { pools[$0][used[$0]...] }) }
+                    for j in next.indices where next[j] < .infinity { bound = min(bound, max(next[j], rest?[j] ?? 0)) }
+                }
+                if bound == .infinity || bound > incumbent { continue }
+                // Keep the path's sum rows current while they share the incumbent's limit.
+                if incumbent < .infinity, (0..<position).allSatisfy({ sumLimit[$0] == incumbent }) {
+                    try buildSumRows(from: position, through: position, limit: incumbent)
+                } else {
+                    sumLimit[position] = .nan
+                }
                 try descend(position + 1, next)
-                used[c] -= 1
             }
         }
-        var start = [Double](repeating: .infinity, count: p.layers + 1)
+        var start = [Double](repeating: .infinity, count: L + 1)
         start[0] = 0
         try descend(0, start)
         guard let best else { throw try infeasible(p, tried: evaluated) }
