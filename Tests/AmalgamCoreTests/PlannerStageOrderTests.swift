@@ -84,7 +84,12 @@ final class PlannerStageOrderTests: XCTestCase {
         var feasible = 0, infeasible = 0, heuristicOptimal = 0, heuristicRuns = 0
         for n in 0..<250 {
             let G = g.int(1...5), L = g.int(G...(G <= 3 ? 10 : 8))
-            let inst = PlannerRandomGroups(&g, groups: G, layers: L)
+            var inst = PlannerRandomGroups(&g, groups: G, layers: L)
+            if n % 3 == 2 {
+                // Non-proportional speeds: each chip type its own per-layer profile.
+                let rows = (0..<3).map { _ in (0..<L).map { _ in g.eighths(0...16) } }
+                inst.layerSeconds = inst.types.map { rows[$0] }
+            }
             let table = try inst.table()
             guard let best = bruteForce(inst, layers: L) else {
                 XCTAssertThrowsError(try StageOrder.optimize(table)) { e in
@@ -107,7 +112,11 @@ final class PlannerStageOrderTests: XCTestCase {
                                                       fits: { inst.stage($0, $1, $2).fits })
             XCTAssertEqual(viaClosures.split.bottleneckSeconds, best.max)
             XCTAssertEqual(viaClosures.split.totalSeconds, best.sum)
-            XCTAssertGreaterThanOrEqual(viaClosures.ordersEvaluated, res.ordersEvaluated)
+            // Symmetry pruning: at most G! / Π (class size)! distinct orders are evaluated.
+            let classSizes = table.groupClasses.reduce(into: [Int](repeating: 0, count: G)) { $0[$1] += 1 }
+            let factorial = { (k: Int) in (1...max(k, 1)).reduce(1, *) }
+            XCTAssertLessThanOrEqual(res.ordersEvaluated, classSizes.reduce(factorial(G)) { $0 / factorial($1) })
+            XCTAssertLessThanOrEqual(viaClosures.ordersEvaluated, factorial(G))
 
             if let h = try? StageOrder.optimize(table, exhaustiveLimit: 0) {
                 heuristicRuns += 1
@@ -121,6 +130,40 @@ final class PlannerStageOrderTests: XCTestCase {
         XCTAssert(feasible > 100 && infeasible > 10, "instance mix: \(feasible) feasible, \(infeasible) infeasible")
         XCTAssert(heuristicRuns > feasible / 2, "heuristic found a feasible order in \(heuristicRuns) of \(feasible)")
         print("stage order heuristic: optimal bottleneck in \(heuristicOptimal) of \(heuristicRuns) feasible instances")
+    }
+
+    /// The speed-weighted balance bound used to prune the search never exceeds the
+    /// true optimum of the groups it bounds (any order, any split of j..<L), checked by
+    /// enumeration, with and without empty stages, for proportional and arbitrary speeds.
+    func testBalanceBoundIsALowerBound() throws {
+        var g = SplitMix64(seed: 23)
+        var tight = 0
+        for n in 0..<300 {
+            let G = g.int(1...4), L = g.int(G...8)
+            var inst = PlannerRandomGroups(&g, groups: G, layers: L)
+            if n % 2 == 1 { inst.layerSeconds = (0..<G).map { _ in (0..<L).map { _ in g.eighths(0...16) } } }
+            inst.capacity = inst.capacity.map { _ in .infinity }
+            let table = try inst.table()
+            let remaining = (0..<G).filter { _ in g.int(0...3) > 0 }
+            guard !remaining.isEmpty else { continue }
+            let allowEmpty = n % 3 == 0
+            let bound = StageOrder.balanceBound(table, remaining: remaining, allowEmpty: allowEmpty)
+            for j in 0...L where allowEmpty || L - j >= remaining.count {
+                var best = Double.infinity
+                for perm in plannerPermutations(remaining.count) {
+                    for split in plannerAllSplits(layers: L - j, stages: remaining.count, allowEmpty: allowEmpty) {
+                        var worst = 0.0
+                        for (k, r) in split.enumerated() where !r.isEmpty {
+                            worst = max(worst, inst.stage(remaining[perm[k]], 0, (r.lowerBound + j)..<(r.upperBound + j)).seconds)
+                        }
+                        best = min(best, worst)
+                    }
+                }
+                XCTAssertLessThanOrEqual(bound[j], best, "instance \(n), j = \(j)")
+                if bound[j] >= best * (1 - 1e-6) { tight += 1 }
+            }
+        }
+        XCTAssert(tight > 20, "the bound should be tight sometimes (\(tight))")
     }
 
     /// Identical groups are interchangeable: 6 identical groups give one order to
