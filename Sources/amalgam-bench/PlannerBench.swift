@@ -30,6 +30,13 @@ func plannerKernelBench() {
     guard let fastResult, let heapResult, fastResult == heapResult else { print("batch split failed or paths disagree"); return }
     print(String(format: "batch split 4096 mb / 1024 replicas: baseline %.2e s, bisection %.2e s (%.0fx), heap %.2e s (%.0fx); bottleneck %.3f s",
                  baselineBatch, fast, fast / baselineBatch, heap, heap / baselineBatch, fastResult.bottleneckSeconds))
+    // The bisection's cost does not grow with the batch; the heap's does (M log R).
+    let roomy = replicas.map { ReplicaTime(perMicrobatchSeconds: $0.perMicrobatchSeconds, fixedSeconds: $0.fixedSeconds, maxMicrobatches: 4096) }
+    let big = 1 << 20
+    let fastBig = bestSeconds(repeats: 5) { blackHole(try? BatchSplit.split(microbatches: big, replicas: roomy)) }
+    let heapBig = bestSeconds(repeats: 1) { blackHole(try? BatchSplit.splitGreedy(microbatches: big, replicas: roomy)) }
+    print(String(format: "batch split 1,048,576 mb / 1024 replicas: bisection %.2e s (%.0fx baseline), heap %.2e s (%.0fx)",
+                 fastBig, fastBig / baselineBatch, heapBig, heapBig / baselineBatch))
 
     // 128 layers, 64 stages; stage s is chip type s % 4. 1F1B: stage s holds 64 − s
     // micro-batches of activations. Per-layer figures are assumptions of plausible scale.
