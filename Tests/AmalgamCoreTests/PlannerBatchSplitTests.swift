@@ -51,7 +51,7 @@ final class PlannerBatchSplitTests: XCTestCase {
     /// real-valued times: both algorithms give the identical split, whose makespan is
     /// the enumerated optimum; infeasible instances throw.
     func testLinearModelMatchesBruteForce() throws {
-        var g = SplitMix64(seed: 1)
+        var g = PlannerSplitMix64(seed: 1)
         var feasible = 0, infeasible = 0
         for _ in 0..<500 {
             let types = (0..<g.int(1...3)).map { _ in (per: 0.05 + g.unit() * 2, fixed: g.int(0...1) == 0 ? 0 : g.unit()) }
@@ -82,7 +82,7 @@ final class PlannerBatchSplitTests: XCTestCase {
     /// General (non-linear, nondecreasing) times through the closure form: step
     /// functions (micro-batches packed k at a time), concave and convex costs.
     func testGeneralModelMatchesBruteForce() throws {
-        var g = SplitMix64(seed: 2)
+        var g = PlannerSplitMix64(seed: 2)
         for _ in 0..<400 {
             let n = g.int(1...6)
             let shape = (0..<n).map { _ in (kind: g.int(0...2), a: 0.1 + g.unit(), k: g.int(1...4), fixed: g.unit()) }
@@ -108,7 +108,7 @@ final class PlannerBatchSplitTests: XCTestCase {
     /// independent certificate proves optimality — strictly below the bottleneck, the
     /// replicas together have fewer than M slots, so no split can do better.
     func testLargeBatchesAgreeAndAreCertifiedOptimal() throws {
-        var g = SplitMix64(seed: 3)
+        var g = PlannerSplitMix64(seed: 3)
         for _ in 0..<20 {
             let types = (0..<4).map { _ in (per: 0.01 + g.unit(), fixed: g.unit() * 0.5) }
             let replicas = (0..<g.int(20...80)).map { _ -> ReplicaTime in

@@ -45,7 +45,7 @@ struct PlannerRandomPipeline {
     var layerSeconds: [[Double]], fixedSeconds: [Double], boundarySeconds: [Double]
     var layerBytes: [[Double]], fixedBytes: [Double], capacityBytes: [Double]
 
-    init(_ g: inout SplitMix64, stages S: Int, layers L: Int) {
+    init(_ g: inout PlannerSplitMix64, stages S: Int, layers L: Int) {
         let factors = [1.0, 2.0, 0.5]
         let types = (0..<S).map { _ in g.int(0...2) }
         let base = (0..<L).map { _ in g.eighths(1...16) }
@@ -106,7 +106,7 @@ final class PlannerLayerSplitTests: XCTestCase {
     /// Up to 6 stages, 16 layers, 3 chip types, memory-limited: the DP's bottleneck and
     /// its cost sum equal the enumerated optimum; infeasible instances throw.
     func testAdditiveModelMatchesBruteForce() throws {
-        var g = SplitMix64(seed: 11)
+        var g = PlannerSplitMix64(seed: 11)
         var feasible = 0, infeasible = 0, memoryBound = 0
         for n in 0..<400 {
             let S = g.int(1...6), L = g.int(S...(S <= 3 ? 16 : 12))
@@ -137,7 +137,7 @@ final class PlannerLayerSplitTests: XCTestCase {
     /// The closure form with non-additive, non-monotone real-valued costs (an odd-size
     /// penalty, a power law) and a layer-count memory limit.
     func testGeneralModelMatchesBruteForce() throws {
-        var g = SplitMix64(seed: 12)
+        var g = PlannerSplitMix64(seed: 12)
         for n in 0..<300 {
             let S = g.int(1...6), L = g.int(S...12)
             let allowEmpty = n % 5 == 4

@@ -1,8 +1,8 @@
 import XCTest
 
-/// SplitMix64 (Steele, Lea & Flood 2014; Vigna's reference `splitmix64.c`): a tiny
+/// PlannerSplitMix64 (Steele, Lea & Flood 2014; Vigna's reference `splitmix64.c`): a tiny
 /// seeded generator so every property test draws the same instances on every run.
-struct SplitMix64 {
+struct PlannerSplitMix64 {
     var state: UInt64
     init(seed: UInt64) { state = seed }
 
@@ -30,14 +30,14 @@ struct SplitMix64 {
 final class PlannerSeededRandomTests: XCTestCase {
     /// First outputs for seed 0 of the reference C implementation (splitmix64.c).
     func testMatchesReferenceSequence() {
-        var g = SplitMix64(seed: 0)
+        var g = PlannerSplitMix64(seed: 0)
         XCTAssertEqual(g.next(), 0xE220_A839_7B1D_CDAF)
         XCTAssertEqual(g.next(), 0x6E78_9E6A_A1B9_65F4)
         XCTAssertEqual(g.next(), 0x06C4_5D18_8009_454F)
     }
 
     func testHelpersStayInRange() {
-        var g = SplitMix64(seed: 7)
+        var g = PlannerSplitMix64(seed: 7)
         for _ in 0..<1000 {
             XCTAssert((3...5).contains(g.int(3...5)))
             let u = g.unit()

@@ -8,7 +8,7 @@ struct PlannerRandomGroups {
     var weight: [[Double]], act: [[Double]], fixedBytes: [Double], capacity: [Double]
     var types: [Int]
 
-    init(_ g: inout SplitMix64, groups G: Int, layers L: Int) {
+    init(_ g: inout PlannerSplitMix64, groups G: Int, layers L: Int) {
         let base = (0..<L).map { _ in g.eighths(1...16) }
         let w = (0..<L).map { _ in Double(g.int(1...4)) }
         let a = (0..<L).map { _ in Double(g.int(0...3)) }
@@ -80,7 +80,7 @@ final class PlannerStageOrderTests: XCTestCase {
     /// equals enumeration over every permutation and every split; the heuristic is
     /// valid and never better than the optimum.
     func testExhaustiveMatchesBruteForceAndHeuristicIsValid() throws {
-        var g = SplitMix64(seed: 21)
+        var g = PlannerSplitMix64(seed: 21)
         var feasible = 0, infeasible = 0, heuristicOptimal = 0, heuristicRuns = 0
         for n in 0..<250 {
             let G = g.int(1...5), L = g.int(G...(G <= 3 ? 10 : 8))
@@ -136,7 +136,7 @@ final class PlannerStageOrderTests: XCTestCase {
     /// true optimum of the groups it bounds (any order, any split of j..<L), checked by
     /// enumeration, with and without empty stages, for proportional and arbitrary speeds.
     func testBalanceBoundIsALowerBound() throws {
-        var g = SplitMix64(seed: 23)
+        var g = PlannerSplitMix64(seed: 23)
         var tight = 0
         for n in 0..<300 {
             let G = g.int(1...4), L = g.int(G...8)
@@ -195,7 +195,7 @@ final class PlannerStageOrderTests: XCTestCase {
     /// Beyond the exhaustive limit: 12 groups, 24 layers. The heuristic result is
     /// valid, labelled unproven, and no worse than its memory-first starting order.
     func testHeuristicForManyGroups() throws {
-        var g = SplitMix64(seed: 22)
+        var g = PlannerSplitMix64(seed: 22)
         for _ in 0..<5 {
             let inst = PlannerRandomGroups(&g, groups: 12, layers: 24)
             var relaxed = inst

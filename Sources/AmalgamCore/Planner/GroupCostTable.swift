@@ -96,8 +96,8 @@ public struct GroupCostTable: Sendable, Equatable {
     }
 
     /// The additive form of group `g` at pipeline `position`, for the layer-split rows.
-    func additiveStage(group g: Int, position: Int) -> AdditiveStage {
-        AdditiveStage(baseSeconds: fixedSeconds[g] + boundarySeconds[g], secondsPrefix: secondsPrefix[g],
+    func additiveStage(group g: Int, position: Int) -> LayerSplit.AdditiveStage {
+        LayerSplit.AdditiveStage(baseSeconds: fixedSeconds[g] + boundarySeconds[g], secondsPrefix: secondsPrefix[g],
                       fixedBytes: fixedBytes[g], weightPrefix: weightPrefix[g], activationPrefix: activationPrefix[g],
                       inFlight: Double(inFlightMicrobatches[position]), capacityBytes: capacityBytes[g])
     }

@@ -120,7 +120,7 @@ public struct StageCostTable: Sendable, Equatable {
             },
             memory: { s, r in (self.bytes(stage: s, layers: r), self.capacityBytes[s]) },
             additive: { s in
-                AdditiveStage(baseSeconds: self.fixedSeconds[s] + self.boundarySeconds[s], secondsPrefix: self.secondsPrefix[s],
+                LayerSplit.AdditiveStage(baseSeconds: self.fixedSeconds[s] + self.boundarySeconds[s], secondsPrefix: self.secondsPrefix[s],
                               fixedBytes: self.fixedBytes[s], weightPrefix: self.bytesPrefix[s],
                               activationPrefix: self.zeroPrefix, inFlight: 0, capacityBytes: self.capacityBytes[s])
             })

@@ -91,7 +91,7 @@ public enum StageOrder {
         /// (entry `j`); nil when the model offers none.
         var restLowerBound: ((_ remaining: [Int]) -> [Double])? = nil
         /// Additive form of a group at a position (tables only).
-        var additive: ((_ group: Int, _ position: Int) -> AdditiveStage)? = nil
+        var additive: ((_ group: Int, _ position: Int) -> LayerSplit.AdditiveStage)? = nil
 
         /// The layer-split problem of a (possibly partial) order: stage `s` is group `order[s]`.
         func problem(order: [Int]) -> LayerSplit.Problem {
