@@ -6,6 +6,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("workload", workloadBench),
     ("collectives", collectivesBench),
     ("network", networkBench),
+    ("planner", plannerKernelBench),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
