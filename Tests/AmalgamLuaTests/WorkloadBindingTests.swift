@@ -125,6 +125,10 @@ final class WorkloadBindingTests: XCTestCase {
         assert(head.kind == "lm_head" and head.params == 32000 * h + h)
         assert(m:layer_cost{ chip = a100, kind = "lm_head" }.fwd_s == head.fwd_s)
         assert(m:layer_cost{ chip = a100, layer = 5 }.fwd_s == c.fwd_s)
+        -- Without layer or kind: the first transformer block, an MoE block in Mixtral.
+        local x = am.model "mixtral-8x7b"
+        assert(x:layer_cost{ chip = a100 }.kind == "moe_block")
+        assert(x:layer_cost{ chip = a100, kind = "moe_block" }.fwd_flops == x:layer_cost{ chip = a100, layer = 1 }.fwd_flops)
         """)
     }
 
@@ -326,6 +330,18 @@ final class WorkloadBindingTests: XCTestCase {
         ]
         for (code, fragment) in cases {
             try assertLuaFails(code, fragment)
+        }
+    }
+    /// Every example in this area's documentation runs as written.
+    func testDocumentedExamplesRun() throws {
+        let names = try LuaRuntime().docs.all.map(\.name).filter {
+            $0.hasPrefix("am.model") || $0.hasPrefix("Model:") || $0.hasPrefix("am.calibrat")
+        }
+        XCTAssertEqual(names.count, 10, "\(names)")
+        for name in names {
+            let rt = try LuaRuntime(options: RuntimeOptions(outputDirectory: try makeTempDirectory()))
+            guard let doc = rt.docs.doc(named: name) else { return XCTFail(name) }
+            XCTAssertEqual(rt.run(string: doc.example, name: "=\(name)"), .ok, name)
         }
     }
 }
