@@ -58,7 +58,7 @@ enum WorkloadBindings {
                 return call.push(number: m.flopsPerToken(attention: attention, recompute: recompute))
             }
             .method("layer_cost", FunctionDoc(
-                "Model:layer_cost", "m:layer_cost{ chip = ..., micro_batch = 1, tp = 1, recompute = \"none\", sequence_parallel = false, layer = i | kind = \"block\" } -> table",
+                "Model:layer_cost", "m:layer_cost{ chip = ..., micro_batch = 1, tp = 1, recompute = \"none\", sequence_parallel = false, attention = \"full\", flash_attention = false, layer = i | kind = \"block\" } -> table",
                 "Cost of one layer for one micro-batch on one chip of a tp-way tensor-parallel group (roofline model; FLOPs and bytes per chip). Times use this runtime's calibration (am.calibrate): a matching measured point is returned as measured, otherwise the chip's measured/analytical ratio rescales the roofline time. Without layer or kind: the first transformer block.",
                 arguments: [
                     ("chip", "catalog id or Chip (required)"),
@@ -66,6 +66,8 @@ enum WorkloadBindings {
                     ("tp", "tensor-parallel degree; must divide heads, kv_heads and ffn_hidden (default 1)"),
                     ("recompute", "\"none\" (default), \"selective\" or \"full\""),
                     ("sequence_parallel", "Megatron sequence parallelism (default false)"),
+                    ("attention", "\"full\" (default) or \"causal\" counting of the s×s attention matmuls (as m:flops_per_token)"),
+                    ("flash_attention", "fused attention: no s×s scores in memory or activations, Q·K^T recomputed in backward (default false)"),
                     ("layer", "0-based layer index (0 = embedding, m.layers - 1 = LM head)"),
                     ("kind", "\"embedding\", \"block\", \"moe_block\" or \"lm_head\" (instead of layer)"),
                 ],
@@ -83,21 +85,22 @@ enum WorkloadBindings {
                 let firstBlock = try m.layer(1).kind
                 let kind = layer?.kind ?? kindName.flatMap(LayerKind.init(rawValue:)) ?? firstBlock
                 let c = try m.layerCost(kind: kind, chip: s.chip, microBatch: s.microBatch, tp: s.tp, recompute: s.recompute,
-                                        sequenceParallel: s.sequenceParallel, calibration: call.runtime.calibration)
+                                        sequenceParallel: s.sequenceParallel, calibration: call.runtime.calibration, options: s.options)
                 return call.push(.record([("layer", layer.map { .integer($0.index) } ?? .nil), ("kind", .string(kind.rawValue))] + costRecord(c)))
             }
             .method("memory", FunctionDoc(
-                "Model:memory", "m:memory{ chip = ..., tp = 1, pp = 1, pp_stage = 0, dp = 1, zero = 0, micro_batch = 1, recompute = \"none\", sequence_parallel = false, layers = { first, last }, in_flight = n, overhead_gb = 2 } -> table",
+                "Model:memory", "m:memory{ chip = ..., tp = 1, pp = 1, pp_stage = 0, dp = 1, zero = 0, micro_batch = 1, recompute = \"none\", sequence_parallel = false, layers = { first, last }, in_flight = n, overhead_gb = 2, state_bytes = {...} } -> table",
                 "Memory of one chip holding a tp-way slice of pipeline stage pp_stage of pp (blocks split evenly, the first stages taking the remainder; embedding on the first stage, LM head on the last), with mixed-precision Adam state (2 + 2 + 12 bytes per parameter, Rajbhandari et al. 2020) sharded by ZeRO stage `zero` over dp replicas. Calibration changes times only, never memory.",
                 arguments: [
                     ("chip", "catalog id or Chip (required); its mem_gb is the capacity"),
                     ("tp, pp, pp_stage, dp", "parallel degrees and this chip's stage (0-based); defaults 1, 1, 0, 1"),
                     ("zero", "ZeRO stage 0-3: 1 shards optimizer state over dp, 2 also gradients, 3 also weights (default 0)"),
                     ("micro_batch", "sequences per micro-batch (default 1)"),
-                    ("recompute, sequence_parallel", "as in m:layer_cost"),
+                    ("recompute, sequence_parallel, attention, flash_attention", "as in m:layer_cost"),
                     ("layers", "{ first, last }: 0-based inclusive layer indices this chip holds, instead of the even split"),
                     ("in_flight", "micro-batches of activations held at once (default 1F1B's pp - pp_stage)"),
                     ("overhead_gb", "framework overhead per chip, GB (default 2, an assumption)"),
+                    ("state_bytes", "{ weight = 2, grad = 2, optimizer = 12 }: training-state bytes per parameter (grad = 4 for fp32 gradient accumulation, as Megatron's distributed optimizer)"),
                 ],
                 returns: "{ weights_bytes, grads_bytes, optimizer_bytes, activations_bytes, overhead_bytes, total_bytes, capacity_bytes, the same as _gb (10^9 bytes), fits (total <= capacity), params (held, before ZeRO), in_flight, first_layer, last_layer }",
                 example: "local m = am.model \"llama2-70b\"\nlocal mem = m:memory{ chip = \"nvidia_h100_sxm5\", tp = 8, pp = 4, dp = 8, zero = 1 }\nprint(mem.total_gb, mem.capacity_gb, mem.fits)"
@@ -110,17 +113,18 @@ enum WorkloadBindings {
                 let range = try WorkloadSpecReader.layerRange(o)
                 let inFlight = try o.integer("in_flight")
                 let overheadGB = try o.number("overhead_gb", default: TransformerModel.defaultOverheadBytes / 1e9)
+                let state = try WorkloadSpecReader.stateBytes(o)
                 try o.finish()
                 guard overheadGB.isFinite, overheadGB >= 0 else { throw LuaError.message("memory: overhead_gb must be a number >= 0, got \(overheadGB)") }
                 let r = try m.memory(chip: s.chip, tp: s.tp, pp: pp, ppStage: stage, dp: dp, zero: zero, microBatch: s.microBatch,
                                      recompute: s.recompute, sequenceParallel: s.sequenceParallel, layers: range,
-                                     inFlight: inFlight, overheadBytes: overheadGB * 1e9)
+                                     inFlight: inFlight, state: state, overheadBytes: overheadGB * 1e9, options: s.options)
                 return call.push(.record(memoryRecord(r)))
             }
             .method("rows", FunctionDoc(
-                "Model:rows", "m:rows{ chip = ..., micro_batch = 1, tp = 1, recompute = \"none\", sequence_parallel = false } -> rows",
+                "Model:rows", "m:rows{ chip = ..., micro_batch = 1, tp = 1, recompute = \"none\", sequence_parallel = false, attention = \"full\", flash_attention = false } -> rows",
                 "One row per layer (embedding, blocks, LM head) for one micro-batch on one chip of a tp group, with this runtime's calibration applied to the times. `rows.columns` keeps the core's column order for am.csv.write: layer, kind, params, fwd_flop, bwd_flop, recompute_flop, fwd_mem_bytes, bwd_mem_bytes, fwd_s, bwd_s, activation_bytes, weight_bytes, tp_collective, tp_fwd_collectives, tp_bwd_collectives, tp_comm_bytes, timing.",
-                arguments: [("chip", "catalog id or Chip (required)"), ("micro_batch, tp, recompute, sequence_parallel", "as in m:layer_cost")],
+                arguments: [("chip", "catalog id or Chip (required)"), ("micro_batch, tp, recompute, sequence_parallel, attention, flash_attention", "as in m:layer_cost")],
                 returns: "an array of m.layers rows keyed by column name",
                 example: exampleModel + "\nam.csv.write(\"llama2_7b_layers.csv\", m:rows{ chip = \"nvidia_a100_sxm4_80g\", tp = 2 })"
             )) { call in
@@ -129,7 +133,7 @@ enum WorkloadBindings {
                 let s = try WorkloadSpecReader.setting(o)
                 try o.finish()
                 let t = try m.rows(chip: s.chip, microBatch: s.microBatch, tp: s.tp, recompute: s.recompute,
-                                   sequenceParallel: s.sequenceParallel, calibration: call.runtime.calibration)
+                                   sequenceParallel: s.sequenceParallel, calibration: call.runtime.calibration, options: s.options)
                 return call.push(.table(FieldTable(columns: t.columns, rows: t.rows.map { $0.map(fieldValue) })))
             }
             .describe { h in

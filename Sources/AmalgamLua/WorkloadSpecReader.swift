@@ -14,6 +14,8 @@ struct WorkloadSetting {
     var tp: Int
     var recompute: Recompute
     var sequenceParallel: Bool
+    /// Attention counting and fused attention.
+    var options: CostOptions
 }
 
 /// Reads the option tables of the workload bindings into core values. Conversion only:
@@ -96,10 +98,23 @@ enum WorkloadSpecReader {
         try o.string("recompute").map(Recompute.parse) ?? .none
     }
 
-    /// chip, micro_batch (default 1), tp (default 1), recompute, sequence_parallel.
+    /// chip, micro_batch (default 1), tp (default 1), recompute, sequence_parallel,
+    /// attention ("full"|"causal"), flash_attention.
     static func setting(_ o: LuaOptions) throws -> WorkloadSetting {
-        WorkloadSetting(chip: try chip(o), microBatch: try o.integer("micro_batch", default: 1), tp: try o.integer("tp", default: 1),
-                        recompute: try recompute(o), sequenceParallel: try o.bool("sequence_parallel") ?? false)
+        var options = CostOptions.standard
+        options.attention = try o.string("attention").map(AttentionCounting.parse) ?? .full
+        options.flashAttention = try o.bool("flash_attention") ?? false
+        return WorkloadSetting(chip: try chip(o), microBatch: try o.integer("micro_batch", default: 1), tp: try o.integer("tp", default: 1),
+                               recompute: try recompute(o), sequenceParallel: try o.bool("sequence_parallel") ?? false, options: options)
+    }
+
+    /// `state_bytes = { weight = 2, grad = 2, optimizer = 12 }`: training-state bytes per parameter.
+    static func stateBytes(_ o: LuaOptions) throws -> TrainingStateBytes {
+        try o.table("state_bytes") { t in
+            let d = TrainingStateBytes.standard
+            return try TrainingStateBytes(weight: try t.number("weight", default: d.weight), gradient: try t.number("grad", default: d.gradient),
+                                          optimizer: try t.number("optimizer", default: d.optimizer))
+        } ?? .standard
     }
 
     /// `layers = { first, last }` (0-based, inclusive) as a half-open range.

@@ -125,6 +125,10 @@ final class WorkloadBindingTests: XCTestCase {
         assert(head.kind == "lm_head" and head.params == 32000 * h + h)
         assert(m:layer_cost{ chip = a100, kind = "lm_head" }.fwd_s == head.fwd_s)
         assert(m:layer_cost{ chip = a100, layer = 5 }.fwd_s == c.fwd_s)
+        -- Causal counting drops half of the 4·s²·h attention matmul FLOPs; fused attention
+        -- keeps no s×s scores, so fewer activation bytes.
+        near(m:layer_cost{ chip = a100, attention = "causal" }.fwd_flops, c.fwd_flops - 2 * s * s * h, "causal")
+        assert(m:layer_cost{ chip = a100, flash_attention = true }.act_bytes < c.act_bytes)
         -- Without layer or kind: the first transformer block, an MoE block in Mixtral.
         local x = am.model "mixtral-8x7b"
         assert(x:layer_cost{ chip = a100 }.kind == "moe_block")
@@ -162,6 +166,11 @@ final class WorkloadBindingTests: XCTestCase {
         local one = m:layer_cost{ chip = a100 }
         assert(part.params == 4 * one.params and part.in_flight == 3)
         near(part.activations_bytes, 3 * 4 * one.act_bytes, "explicit layers activations")
+        -- fp32 gradients (Megatron's distributed optimizer): 4 bytes per parameter.
+        local g = m:memory{ chip = a100, state_bytes = { grad = 4 } }
+        assert(g.grads_bytes == 4 * P and g.weights_bytes == 2 * P and g.optimizer_bytes == 12 * P)
+        local fused = m:memory{ chip = a100, flash_attention = true }
+        assert(fused.activations_bytes < mem.activations_bytes and fused.weights_bytes == mem.weights_bytes)
         -- tp = 8 fits a 7B model on an 80 GB chip with ZeRO-1 over 8.
         assert(m:memory{ chip = a100, tp = 8, dp = 8, zero = 1 }.fits)
         """)
@@ -316,6 +325,10 @@ final class WorkloadBindingTests: XCTestCase {
             (m + "m:memory{ chip = 'nvidia_h20', layers = { 0, 40 } }", "layer range 0..<41 must be a non-empty part of 0..<34"),
             (m + "m:memory{ chip = 'nvidia_h20', overhead_gb = -1 }", "memory: overhead_gb must be a number >= 0, got -1"),
             (m + "m:memory{ chip = 'nvidia_h20', in_flight = -1 }", "in_flight must be >= 0, got -1"),
+            (m + "m:memory{ chip = 'nvidia_h20', state_bytes = { grad = -4 } }", "grad_bytes per parameter must be a number >= 0, got -4"),
+            (m + "m:memory{ chip = 'nvidia_h20', state_bytes = { gradient = 4 } }", "memory.state_bytes: unknown option 'gradient'"),
+            (m + "m:layer_cost{ chip = 'nvidia_h20', attention = 'half' }", "unknown attention counting 'half'"),
+            (m + "m:rows{ chip = 'nvidia_h20', flash_attention = 'yes' }", "option 'flash_attention' must be a boolean (got string)"),
             (m + "m:rows{ chip = 'nvidia_h20', tp = 5 }", "tp (5) must divide heads (32)"),
             (m + "m:rows{ chip = 'nvidia_h20', layer = 1 }", "rows: unknown option 'layer'"),
             (m + "print(m.hiden)", "amalgam.Model has no field 'hiden' (did you mean 'hidden'?)"),
