@@ -45,5 +45,7 @@ enum AmalgamModule {
     static let bindingRegistry: [(LuaRuntime) -> Void] = [
         HardwareBindings.register,
         ClusterBindings.register,
+        WorkloadBindings.register,
+        CalibrationBindings.register,
     ]
 }

@@ -1,3 +1,4 @@
+import AmalgamCore
 import CLua
 import CLuaShims
 import Foundation
@@ -45,6 +46,10 @@ public final class LuaRuntime {
     public internal(set) var docs = DocRegistry()
     /// Streaming CSV writers not yet closed; committed when a run succeeds.
     var openSinks: [Weak<CSVSink>] = []
+    /// Measured layer times added by `am.calibrate` / `am.calibrate_csv`: one store per
+    /// runtime, applied by every cost query of this runtime's bindings (workload, planner,
+    /// simulator), so a script calibrates once and every later figure uses it.
+    public var calibration = Calibration()
 
     /// Creates a state, opens the standard libraries and installs `amalgam`.
     public init(options: RuntimeOptions = RuntimeOptions()) throws {

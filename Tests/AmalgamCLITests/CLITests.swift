@@ -173,4 +173,25 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(summary.split(separator: "\n").first, "chip,vendor,count,total_bf16_tflops,total_mem_gb")
         XCTAssertTrue(summary.contains("\nascend_910b_280t,Huawei (HiSilicon),32,8960,2048\n"), summary)
     }
+    func testModelCostsScriptWritesLayerAndMemoryCSVs() throws {
+        let out = try tempDir()
+        let r = try amalgam(["--out", out.path, "scripts/model_costs.lua", "llama2-7b", "nvidia_a100_sxm4_80g"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("Model(llama2-7b: 32 blocks"), r.stdout)
+        let layers = try String(contentsOf: out.appendingPathComponent("model_layers.csv"), encoding: .utf8)
+        let layerLines = layers.split(separator: "\n")
+        // Header + embedding + 32 blocks + LM head, in the core's column order.
+        XCTAssertEqual(layerLines.count, 1 + 34)
+        XCTAssertTrue(layers.hasPrefix("layer,kind,params,fwd_flop,bwd_flop,recompute_flop,fwd_mem_bytes,"), layers)
+        // Embedding: 32000 x 4096 parameters; LM head the same plus the final RMSNorm.
+        XCTAssertTrue(layerLines[1].hasPrefix("0,embedding,131072000,"), String(layerLines[1]))
+        XCTAssertTrue(layerLines[34].hasPrefix("33,lm_head,131076096,"), String(layerLines[34]))
+        let memory = try String(contentsOf: out.appendingPathComponent("model_memory.csv"), encoding: .utf8)
+        let memLines = memory.split(separator: "\n")
+        XCTAssertEqual(memLines.first, "tp,pp,worst_stage,params,weights_gb,grads_gb,optimizer_gb,activations_gb,overhead_gb,total_gb,capacity_gb,fits")
+        XCTAssertEqual(memLines.count, 1 + 16, memory)   // tp x pp in {1,2,4,8}^2
+        // tp = 1, pp = 1: the whole model, 2 bytes per parameter of weights (6738415616 parameters).
+        XCTAssertTrue(memLines[1].hasPrefix("1,1,0,6738415616,13.476831232,13.476831232,80.860987392,"), String(memLines[1]))
+        XCTAssertTrue(memLines[1].hasSuffix(",80,false"), String(memLines[1]))
+    }
 }
