@@ -35,25 +35,3 @@ final class SimulatorTests: XCTestCase {
     }
 }
 
-final class MegatronProbe: XCTestCase {
-    func testProbe() throws {
-        // table 1 rows: (preset, gpus, tp, pp, gb, mb, v, published TFLOP/s)
-        let rows: [(String, Int, Int, Int, Int, Int, Int, Double)] = [
-            ("megatron-1.7b", 32, 1, 1, 512, 16, 1, 137), ("megatron-3.6b", 64, 2, 1, 512, 16, 1, 138),
-            ("megatron-7.5b", 128, 4, 1, 512, 16, 1, 142), ("megatron-18.4b", 256, 8, 1, 1024, 8, 1, 135),
-            ("megatron-39.1b", 512, 8, 2, 1536, 4, 1, 138), ("megatron-76.1b", 1024, 8, 4, 1792, 2, 3, 140),
-            ("megatron-145.6b", 1536, 8, 8, 2304, 2, 2, 148), ("megatron-310.1b", 1920, 8, 16, 2160, 1, 2, 155),
-            ("megatron-529.6b", 2520, 8, 35, 2520, 1, 3, 163), ("megatron-1t", 3072, 8, 64, 3072, 1, 1, 163),
-        ]
-        for (id, gpus, tp, pp, gb, mb, v, published) in rows {
-            let c = try ClusterSpec(name: "selene", sites: [SiteSpec(name: "s", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", chips: gpus)])]).compile()
-            let model = try TransformerModel.preset(id)
-            let config = TrainingConfig(globalBatch: gb, microBatch: mb, zero: 0, recompute: .full, schedule: v > 1 ? .interleaved : .oneFOneB, virtualStages: v)
-            let plan = try UniformPlan.make(model: model, cluster: c, config: config, tp: tp, pp: pp)
-            let start = Date()
-            let r = try IterationSimulator(plan: plan, cluster: c).run()
-            let tflops = model.flopsPerToken(recompute: .full) * Double(gb * model.seqLen) / Double(gpus) / r.iterationSeconds / 1e12
-            print(String(format: "%@ pred %.1f pub %.0f err %+.1f%% iter %.2fs computeOnly %.2fs sim %.2fs", id, tflops, published, (tflops / published - 1) * 100, r.iterationSeconds, r.computeOnlySeconds, Date().timeIntervalSince(start)))
-        }
-    }
-}

@@ -29,11 +29,15 @@ final class WorkloadTimingTests: XCTestCase {
         let c = try m.layerCost(1, chip: a100, microBatch: 2)
         XCTAssertEqual(c.fwdFlops, big + attn)
         XCTAssertEqual(c.fwdBytes, bytes)
-        XCTAssertEqual(c.fwdSeconds, gemmSeconds + bytes / 2039e9, accuracy: 1e-18)
+        // Roofline time over the framework efficiency (0.80 by default).
+        let framework = CostOptions.standard.frameworkEfficiency
+        XCTAssertEqual(framework, 0.80)
+        XCTAssertEqual(c.fwdSeconds, (gemmSeconds + bytes / 2039e9) / framework, accuracy: 1e-18)
         XCTAssertEqual(c.bwdSeconds, 2 * c.fwdSeconds, accuracy: 1e-18)
         // A flat curve gives pure peak × effMax.
         var flat = CostOptions.standard
         flat.curve = try EfficiencyCurve(halfDimension: 0)
+        flat.frameworkEfficiency = 1
         let cf = try m.layerCost(1, chip: a100, microBatch: 2, options: flat)
         XCTAssertEqual(cf.fwdSeconds, (big + attn) / (peak * effMax) + bytes / 2039e9, accuracy: 1e-18)
     }

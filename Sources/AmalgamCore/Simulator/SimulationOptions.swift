@@ -3,6 +3,11 @@ public struct SimulationOptions: Sendable {
     /// Gradient bucket size for the data-parallel all-reduce, bytes. Default 25 MB:
     /// PyTorch DDP's `bucket_cap_mb = 25` (torch.nn.parallel.DistributedDataParallel).
     public var bucketBytes: Double = 25e6
+    /// Start each gradient bucket's all-reduce as soon as the backward has produced it
+    /// (PyTorch DDP, DeepSpeed, Megatron-Core `overlap_grad_reduce`), or only after the
+    /// whole backward (Megatron-LM as of SC'21, whose DDP all-reduces one contiguous
+    /// buffer after the last micro-batch).
+    public var overlapGradientReduce = true
     /// Link efficiencies, slicing and reduction cost of the network model.
     public var network = NetworkOptions()
     /// Straggler factors: compute on a rank takes `factor ×` its modelled time.

@@ -141,7 +141,8 @@ struct SimulationState {
             // The last gradient-producing pass: buckets become ready layer by layer.
             let nb = buckets[s]
             for k in 0..<nb {
-                try engine.addTimer(at: engine.now + d * Double(k + 1) / Double(nb), tag: Self.tag(.bucketReady, s << 24 | k))
+                let produced = options.overlapGradientReduce ? Double(k + 1) / Double(nb) : 1
+                try engine.addTimer(at: engine.now + d * produced, tag: Self.tag(.bucketReady, s << 24 | k))
             }
         }
         try engine.addTimer(at: engine.now + d, tag: Self.tag(.compute, opBase[e] + next[e]))

@@ -142,8 +142,8 @@ extension TransformerModel {
         let p = paramCount(kind, tp: t)
         return LayerCost(
             layers: 1,
-            fwdSeconds: gemmSeconds + bytes / bw,
-            bwdSeconds: 2 * gemmSeconds + recomputeSeconds + (2 * bytes + recomputeBytes) / bw,
+            fwdSeconds: (gemmSeconds + bytes / bw) / options.frameworkEfficiency,
+            bwdSeconds: (2 * gemmSeconds + recomputeSeconds + (2 * bytes + recomputeBytes) / bw) / options.frameworkEfficiency,
             fwdFlops: flops, bwdFlops: 2 * flops + recomputeFlops, recomputeFlops: recomputeFlops,
             fwdBytes: bytes, bwdBytes: 2 * bytes + recomputeBytes,
             activationBytes: activation, params: p, weightBytes: 2 * p,
