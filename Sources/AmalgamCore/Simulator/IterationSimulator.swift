@@ -28,6 +28,16 @@ public struct IterationSimulator {
     public init(plan: Plan, cluster: Cluster, options: SimulationOptions = SimulationOptions()) throws {
         try plan.validate(on: cluster)
         try options.validate()
+        let v = plan.config.virtualStages
+        if v > 1 {
+            for (s, stage) in plan.stages.enumerated() {
+                // Embedding and LM head ride along with the first and last chunk.
+                let blocks = stage.layers.count - (stage.layers.contains(0) ? 1 : 0) - (stage.layers.contains(plan.model.layerCount - 1) ? 1 : 0)
+                guard blocks % v == 0 else {
+                    throw AmalgamError("stage \(s + 1) holds \(blocks) transformer blocks, which virtual_stages = \(v) does not divide; each model chunk must hold the same number of blocks")
+                }
+            }
+        }
         self.plan = plan; self.cluster = cluster; self.options = options
     }
 

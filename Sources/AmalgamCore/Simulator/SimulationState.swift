@@ -54,6 +54,11 @@ struct SimulationState {
     var flowStart: [Int: (start: Double, executor: Int, src: Int, dst: Int)] = [:]
     var trace: [TraceEvent] = []
     var p2pFlows = 0
+    /// Lane flows of a stage-to-stage transfer still in flight, by (key << 1 | direction).
+    var p2pPending: [Int: Int] = [:]
+    /// Whether the lanes between two replicas (keyed by their lane-0 ranks) share a link.
+    var lanesShareLink: [Int: Bool] = [:]
+    static let laneBits = 5
 
     init(plan: Plan, layout: PipelineLayout, options: SimulationOptions, cluster: Cluster) throws {
         self.plan = plan; self.layout = layout; self.options = options; self.cluster = cluster
@@ -191,18 +196,41 @@ struct SimulationState {
         }
         let from = plan.stages[executors[e].stage].replicas[executors[e].replica]
         let to = plan.stages[at.stage].replicas[r]
-        let lanes = Double(min(from.tp, to.tp))
+        let lanes = min(from.tp, to.tp)
         let model = plan.model
-        let bytes = Double(plan.config.microBatch * model.seqLen * model.hidden) * options.activationBytesPerElement / lanes
-        let tag = Self.tag(.p2p, key << 1 | (forward ? 0 : 1))
-        flowStart[tag] = (engine.now, e, from.ranks[0], to.ranks[0])
-        try engine.addFlow(src: from.ranks[0], dst: to.ranks[0], bytes: bytes, tag: tag)
-        p2pFlows += 1
+        let bytes = Double(plan.config.microBatch * model.seqLen * model.hidden) * options.activationBytesPerElement / Double(lanes)
+        let simulated = lanesToSimulate(from.ranks, to.ranks, lanes)
+        let payload = key << 1 | (forward ? 0 : 1)
+        p2pPending[payload] = simulated
+        for lane in 0..<simulated {
+            let src = from.ranks[lane * from.tp / lanes], dst = to.ranks[lane * to.tp / lanes]
+            let tag = Self.tag(.p2p, payload << Self.laneBits | lane)
+            flowStart[tag] = (engine.now, e, src, dst)
+            try engine.addFlow(src: src, dst: dst, bytes: bytes, tag: tag)
+            p2pFlows += 1
+        }
     }
 
-    mutating func delivered(p2p payload: Int, _ engine: inout FlowEngine) throws {
-        let tag = Self.tag(.p2p, payload)
-        noteSent(tag, category: forwardName(payload), engine.now)
+    /// Tensor-parallel lanes are simulated one for all when their routes share no link
+    /// (each chip has its own NIC: the lanes mirror each other exactly); when they do
+    /// share one (a WAN, an oversubscribed core, a PCIe bridge), every lane is simulated.
+    mutating func lanesToSimulate(_ a: [Int], _ b: [Int], _ lanes: Int) -> Int {
+        guard lanes > 1 else { return 1 }
+        let key = a[0] << 32 | b[0]
+        if let shared = lanesShareLink[key] { return shared ? lanes : 1 }
+        let first = Set(cluster.route(from: a[0], to: b[0]).links)
+        let second = cluster.route(from: a[a.count / lanes], to: b[b.count / lanes]).links
+        let shared = second.contains { first.contains($0) }
+        lanesShareLink[key] = shared
+        return shared ? lanes : 1
+    }
+
+    mutating func delivered(p2p lanePayload: Int, _ engine: inout FlowEngine) throws {
+        let payload = lanePayload >> Self.laneBits
+        noteSent(Self.tag(.p2p, lanePayload), category: forwardName(payload), engine.now)
+        let left = (p2pPending[payload] ?? 1) - 1
+        if left > 0 { p2pPending[payload] = left; return }
+        p2pPending[payload] = nil
         let key = payload >> 1
         let vs = key / m, mb = key % m
         if payload & 1 == 0 { forwardInput[key] = true } else { backwardInput[key] = true }
@@ -234,22 +262,31 @@ struct SimulationState {
     mutating func startRing(_ s: Int, bytes: Double, factor: Double, phase: RingPhase, _ engine: inout FlowEngine) throws {
         let reps = plan.stages[s].replicas
         ringPhase[s] = phase
-        ringPending[s] = reps.count
+        let lanes = reps.map(\.tp).min() ?? 1
+        // All lanes when any ring edge's lanes share a link.
+        var simulated = 1
+        for (i, rep) in reps.enumerated() where simulated == 1 {
+            simulated = lanesToSimulate(rep.ranks, reps[(i + 1) % reps.count].ranks, lanes)
+        }
+        ringPending[s] = reps.count * simulated
         var maxLatency = 0.0
         for (i, rep) in reps.enumerated() {
-            let dst = reps[(i + 1) % reps.count].ranks[0]
-            let info = try engine.routeInfo(src: rep.ranks[0], dst: dst)
-            maxLatency = max(maxLatency, info.latencySeconds)
-            let tag = Self.tag(.ringFlow, s << 16 | i)
-            flowStart[tag] = (engine.now, exec(s, i), rep.ranks[0], dst)
-            try engine.addFlow(src: rep.ranks[0], dst: dst, bytes: bytes * factor, tag: tag)
+            let next = reps[(i + 1) % reps.count]
+            for lane in 0..<simulated {
+                let src = rep.ranks[lane * rep.tp / lanes], dst = next.ranks[lane * next.tp / lanes]
+                let info = try engine.routeInfo(src: src, dst: dst)
+                maxLatency = max(maxLatency, info.latencySeconds)
+                let tag = Self.tag(.ringFlow, (s << 16 | i) << Self.laneBits | lane)
+                flowStart[tag] = (engine.now, exec(s, i), src, dst)
+                try engine.addFlow(src: src, dst: dst, bytes: bytes * factor, tag: tag)
+            }
         }
         ringMaxLatency[s] = maxLatency
     }
 
-    mutating func ringFlowDelivered(_ payload: Int, _ engine: inout FlowEngine) throws {
-        let s = payload >> 16
-        noteSent(Self.tag(.ringFlow, payload), category: "all-reduce", engine.now)
+    mutating func ringFlowDelivered(_ lanePayload: Int, _ engine: inout FlowEngine) throws {
+        let s = lanePayload >> (16 + Self.laneBits)
+        noteSent(Self.tag(.ringFlow, lanePayload), category: "all-reduce", engine.now)
         ringPending[s] -= 1
         guard ringPending[s] == 0 else { return }
         let reps = plan.stages[s].replicas
