@@ -7,6 +7,7 @@ let suites: [(name: String, run: () -> Void)] = [
     ("collectives", collectivesBench),
     ("network", networkBench),
     ("planner", plannerKernelBench),
+    ("simulator", simulatorBench),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
