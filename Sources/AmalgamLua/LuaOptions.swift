@@ -212,6 +212,29 @@ public final class LuaOptions {
         return LuaCall.string(L, -1)
     }
 
+    /// A table mapping integers to numbers at `key` (e.g. `slowdown = { [5] = 2.0 }`), nil if absent.
+    public func integerMap(_ key: String) throws -> [Int: Double]? {
+        let t = fetch(key)
+        if t == LUA_TNIL { am_pop(L, 1); return nil }
+        guard t == LUA_TTABLE else { throw fieldError(key, "a table of integer keys to numbers") }
+        let table = lua_gettop(L)
+        var out: [Int: Double] = [:]
+        lua_pushnil(L)
+        while lua_next(L, table) != 0 {
+            var ok: Int32 = 0
+            let k = lua_type(L, -2) == LUA_TNUMBER ? lua_tointegerx(L, -2, &ok) : 0
+            guard ok != 0, lua_type(L, -1) == LUA_TNUMBER else {
+                let kt = LuaCall.typeName(L, -2), vt = LuaCall.typeName(L, -1)
+                am_pop(L, 3)
+                throw LuaError.message("\(context): option '\(key)' must map integers to numbers (got a \(kt) key with a \(vt) value)")
+            }
+            out[Int(k)] = lua_tonumberx(L, -1, nil)
+            am_pop(L, 1)
+        }
+        am_pop(L, 1)
+        return out
+    }
+
     /// Fails on any key that was never asked for, naming it and the closest valid key.
     public func finish() throws {
         lua_pushnil(L)
