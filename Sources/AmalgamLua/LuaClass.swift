@@ -28,7 +28,7 @@ public final class LuaClass<T> {
     public let name: String
     /// The short name used in docs (`Cluster` for `amalgam.Cluster`).
     public var shortName: String { String(name.split(separator: ".").last ?? Substring(name)) }
-    var fieldGetters: [(T) -> LuaValue] = []
+    var fieldGetters: [(borrowing T) -> LuaValue] = []
     var fieldDocs: [(String, String)] = []
     var methods: [LuaMethod] = []
     var tostring: ((T) -> String)?
@@ -47,7 +47,7 @@ public final class LuaClass<T> {
 
     /// A read-only field `obj.key` computed from the object.
     @discardableResult
-    public func field(_ key: String, _ doc: String, _ get: @escaping (T) -> LuaValue) -> Self {
+    public func field(_ key: String, _ doc: String, _ get: @escaping (borrowing T) -> LuaValue) -> Self {
         fieldGetters.append(get)
         fieldDocs.append((key, doc))
         return self

@@ -23,10 +23,10 @@ func luaBench() {
     let lua = time("function(i) return i end")
     let swift = time("am.bench_noop")
     let method = bestSeconds(repeats: 5) {
-        _ = rt.run(string: "local w = am.csv.open('-', {'a'}) local n = 0 for i = 1, \(calls) do n = w.rows end")
+        _ = rt.run(string: "local c = am.chip 'nvidia_a100_sxm4_80g' local n = 0 for i = 1, \(calls) do n = c.bf16_tflops end")
     } / Double(calls) * 1e9
     print(String(format: "empty loop          %6.1f ns/iteration", loop))
     print(String(format: "Lua function call   %6.1f ns/call (baseline)", lua))
     print(String(format: "bound Swift call    %6.1f ns/call  ratio %.2fx (net of loop %.2fx)", swift, swift / lua, (swift - loop) / max(lua - loop, 1e-9)))
-    print(String(format: "userdata field read %6.1f ns/read   ratio %.2fx", method, method / lua))
+    print(String(format: "Chip field read     %6.1f ns/read   ratio %.2fx", method, method / lua))
 }
