@@ -187,9 +187,9 @@ final class CollectiveTimingTests: XCTestCase {
             do { _ = try CollectiveTiming.time(req, on: cl ?? c); return "no error" } catch { return "\(error)" }
         }
         XCTAssertEqual(message(CollectiveTimingRequest(.allReduce, bytes: 64, ranks: [0, 8])),
-                       "ranks[1] = 8 is out of range: the cluster has 8 ranks, 0...7")
+                       "ranks entry 2 is rank 8, out of range: the cluster has 8 ranks, 0...7")
         XCTAssertEqual(message(CollectiveTimingRequest(.allReduce, bytes: 64, ranks: [1, 2, 1])),
-                       "ranks[2] = 1 duplicates ranks[0]; each rank may appear once")
+                       "ranks entry 3 is rank 1 again (already entry 1); each rank may appear once")
         XCTAssertEqual(message(CollectiveTimingRequest(.allReduce, bytes: -4)), "bytes = -4 must be 0 or more")
         XCTAssertEqual(message(CollectiveTimingRequest(.allReduce, bytes: 6)), "bytes = 6 is not a whole number of 4-byte elements")
         XCTAssertTrue(message(CollectiveTimingRequest(.allReduce, bytes: 64, algorithm: "rign")).contains("unknown algorithm 'rign' (did you mean 'ring'"))

@@ -186,11 +186,18 @@ public enum CollectiveTiming {
         let p = subset.rankCount
         let nodes = (0..<p).map { subset.node(ofRank: $0) }
         let oneSwitch = Set(nodes).count == 1 && subset.chip(ofRank: 0).intraTopology == .switch
-        // Weighted ring and Blink need differing link speeds to be worth a try;
-        // the registry's candidate list reads those from hints.
-        let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: nil, fullBisection: oneSwitch)
+        // Blink packs trees over the route-bottleneck matrix; past 64 ranks the
+        // p^2 matrix and packing cost more than the candidate is worth (assumption).
+        var matrix: [[Double]]?
+        if p <= 64 && p > 2 {
+            var probe = AlgorithmParameters()
+            try fill(&probe, algorithm: "blink_trees", subset: subset, options: request.options)
+            matrix = probe.bandwidthGBs
+        }
+        let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: matrix, fullBisection: oneSwitch)
         var list = CollectiveAlgorithms.candidates(for: request.collective, rankCount: p, elementCount: elements,
                                                    root: request.root, hints: hints)
+        // Weighted ring needs differing link speeds around the ring to be worth a try.
         if request.collective == .allReduce && p > 2 {
             var probe = AlgorithmParameters()
             try fill(&probe, algorithm: "weighted_ring", subset: subset, options: request.options)

@@ -9,16 +9,17 @@ public struct RankSubsetTopology<Base: NetworkTopology>: NetworkTopology {
     public let ranks: [Int]
 
     /// The subset `ranks` of `base`. Ranks must be in `0..<base.rankCount` and
-    /// distinct; a bad entry is named by its 0-based position.
+    /// distinct; a bad entry is named by its 1-based position in `ranks` (as a
+    /// script's array shows it) and its value.
     public init(_ base: Base, ranks: [Int]) throws {
         guard !ranks.isEmpty else { throw AmalgamError("ranks is empty; give at least one rank") }
         var seen = [Int: Int]()   // looked up by key only, never iterated
         for (i, r) in ranks.enumerated() {
             guard r >= 0 && r < base.rankCount else {
-                throw AmalgamError("ranks[\(i)] = \(r) is out of range: the cluster has \(base.rankCount) ranks, 0...\(base.rankCount - 1)")
+                throw AmalgamError("ranks entry \(i + 1) is rank \(r), out of range: the cluster has \(base.rankCount) ranks, 0...\(base.rankCount - 1)")
             }
             if let j = seen[r] {
-                throw AmalgamError("ranks[\(i)] = \(r) duplicates ranks[\(j)]; each rank may appear once")
+                throw AmalgamError("ranks entry \(i + 1) is rank \(r) again (already entry \(j + 1)); each rank may appear once")
             }
             seen[r] = i
         }
