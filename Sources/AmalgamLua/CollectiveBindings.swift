@@ -82,7 +82,7 @@ enum CollectiveBindings {
             }
             .method("to_json", FunctionDoc(
                 "CollectiveResult:to_json", "r:to_json(path) -> path",
-                "Writes the result as JSON (format \"amalgam.collective/1\", see docs/collective-json.md): the summary figures, the schedule as steps of transfers, and the cluster's link graph with the bytes and utilisation of each link. Written atomically; a relative path goes under --out.",
+                "Writes the result as JSON, written atomically; a relative path goes under --out. Format \"amalgam.collective/1\", one object with keys in this order: format, cluster (name), collective, algo, ranks (0-based cluster ranks, schedule order), bytes (S), dtype_bytes, time_s, algbw_gbs, busbw_gbs, flows, busiest_link ({ name, bytes, utilisation } or null), steps (array of { step, transfers = [{ src, dst (cluster ranks), bytes, op (\"copy\" or \"reduce\") }] }, step = depth in the dependency graph), links (the cluster's whole link graph: [{ index, name, kind, gbs (line rate per direction), latency_s, bytes (carried), utilisation }]).",
                 arguments: [("path", "file path, relative to --out")],
                 returns: "the resolved path written",
                 example: example + "r:to_json(\"allreduce.json\")"
