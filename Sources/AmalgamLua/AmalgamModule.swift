@@ -47,5 +47,6 @@ enum AmalgamModule {
         ClusterBindings.register,
         WorkloadBindings.register,
         CalibrationBindings.register,
+        CollectiveBindings.register,
     ]
 }

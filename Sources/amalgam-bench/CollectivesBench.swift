@@ -1,4 +1,5 @@
 import AmalgamCore
+import Foundation
 
 // Collectives benchmark (executor part).
 //  1. Executor wall time for an 8-rank x 64 MiB Float32 all-reduce (ring, direct,
@@ -6,9 +7,49 @@ import AmalgamCore
 //     in the same run; best of 7 each (the machine is shared). Target: within 3x.
 //  2. Schedule generation (and TransferGraph lowering) for a 1,024-rank ring all-reduce,
 //     against a floor: appending the same number of transfers' fields to flat arrays.
+//  3. Network model on a real compiled cluster (ClusterSpec of A100 nodes): ring
+//     all-reduce of 512 KiB per rank (one slice per transfer, 2p(p-1) flows) for
+//     64 -> 4,096 ranks; flows/s, and growth against the 64-rank run.
 func collectivesBench() {
     executorVersusMemcpy()
     ringGeneration()
+    clusterRingNetwork()
+}
+
+private func clusterRingNetwork() {
+    var base: (flows: Double, seconds: Double)?
+    for ranks in [64, 256, 1024, 4096] {
+        do {
+            let spec = ClusterSpec(name: "a100x\(ranks)", sites: [SiteSpec(name: "dc", groups: [
+                NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: ranks / 8)])])
+            let cluster = try spec.compile()
+            let bytes = ranks * 512 * 1024
+            let clock = ContinuousClock()
+            var t0 = clock.now
+            let s = try CollectiveAlgorithms.schedule(.allReduce, algorithm: "ring", rankCount: ranks, elementCount: bytes / 4)
+            let g = s.transferGraph(bytesPerElement: 4)
+            let build = seconds(clock.now - t0)
+            var timing: NetworkTiming?
+            t0 = clock.now
+            timing = try NetworkModel.time(g, on: cluster)
+            let net = seconds(clock.now - t0)
+            guard let t = timing else { continue }
+            let flows = Double(t.flowCount)
+            var growth = ""
+            if let b = base {
+                growth = String(format: "; vs 64 ranks: %.0fx flows, %.0fx time", flows / b.flows, net / b.seconds)
+            } else { base = (flows, net) }
+            print("network model, ring all_reduce on ClusterSpec \(ranks / 8) x 8 A100 (\(ranks) ranks, \(cluster.links.count) links):"
+                  + " \(t.flowCount) flows in \(fmt(net)) s = \(fmt(flows / net / 1e6)) M flows/s (schedule + lowering \(fmt(build)) s;"
+                  + " predicted busbw \(fmt(Double(bytes) / t.makespanSeconds / 1e9 * 2 * Double(ranks - 1) / Double(ranks))) GB/s)\(growth)")
+        } catch {
+            print("network model \(ranks) ranks: error \(error)")
+        }
+    }
+}
+
+private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }
 
 private func executorVersusMemcpy() {

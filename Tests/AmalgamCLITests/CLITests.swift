@@ -193,5 +193,28 @@ final class CLITests: XCTestCase {
         // tp = 1, pp = 1: the whole model, 2 bytes per parameter of weights (6738415616 parameters).
         XCTAssertTrue(memLines[1].hasPrefix("1,1,0,6738415616,13.476831232,13.476831232,80.860987392,"), String(memLines[1]))
         XCTAssertTrue(memLines[1].hasSuffix(",80,false"), String(memLines[1]))
+
+    func testAllReduceSweepScriptWritesItsCSV() throws {
+        let out = try tempDir()
+        let r = try amalgam(["--out", out.path, "scripts/allreduce_sweep.lua", "65536", "ring,auto"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // 1 KiB .. 64 KiB doubling = 7 sizes, x 2 algorithms x 4 clusters.
+        XCTAssertTrue(r.stdout.contains("56 points written to allreduce_sweep.csv"), r.stdout)
+        let text = try String(contentsOf: out.appendingPathComponent("allreduce_sweep.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "cluster,ranks,algo,chosen,size_bytes,time_s,algbw_gbs,busbw_gbs,published_busbw_gbs,published_source")
+        XCTAssertEqual(lines.count, 57)
+        // The Azure ND A100 v4 sweep has 0.04 GB/s at 1 KiB; the H100 ring rows only cover 2-4 GiB.
+        XCTAssertTrue(lines[1].hasPrefix("8x A100 NVSwitch,8,ring,ring,1024,"), lines[1])
+        XCTAssertTrue(lines[1].contains(",0.04,Azure/AI-benchmarking-guide"), lines[1])
+        let h100 = lines.filter { $0.hasPrefix("8x H100 NVSwitch,8,ring,ring,65536,") }
+        XCTAssertEqual(h100.count, 1)
+        XCTAssertTrue(h100.first?.hasSuffix(",,") ?? false, h100.first ?? "")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("A100 + Ascend 910B2, two sites,16,auto,") } == false,
+                      "names with commas are quoted")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("\"A100 + Ascend 910B2, two sites\",16,auto,") })
+        for line in lines.dropFirst() where line.contains(",auto,") {
+            XCTAssertFalse(line.contains(",auto,auto,"), "auto reports the algorithm it chose: \(line)")
+        }
     }
 }
