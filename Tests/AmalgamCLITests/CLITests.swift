@@ -173,6 +173,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(summary.split(separator: "\n").first, "chip,vendor,count,total_bf16_tflops,total_mem_gb")
         XCTAssertTrue(summary.contains("\nascend_910b_280t,Huawei (HiSilicon),32,8960,2048\n"), summary)
     }
+
     func testModelCostsScriptWritesLayerAndMemoryCSVs() throws {
         let out = try tempDir()
         let r = try amalgam(["--out", out.path, "scripts/model_costs.lua", "llama2-7b", "nvidia_a100_sxm4_80g"])
@@ -193,6 +194,7 @@ final class CLITests: XCTestCase {
         // tp = 1, pp = 1: the whole model, 2 bytes per parameter of weights (6738415616 parameters).
         XCTAssertTrue(memLines[1].hasPrefix("1,1,0,6738415616,13.476831232,13.476831232,80.860987392,"), String(memLines[1]))
         XCTAssertTrue(memLines[1].hasSuffix(",80,false"), String(memLines[1]))
+    }
 
     func testAllReduceSweepScriptWritesItsCSV() throws {
         let out = try tempDir()
