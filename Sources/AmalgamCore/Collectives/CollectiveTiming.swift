@@ -151,26 +151,12 @@ public enum CollectiveTiming {
         var algbw = 0.0, busbw = 0.0
         if timing.makespanSeconds > 0 {
             algbw = try BandwidthMetrics.algbwGBs(bytes: bytes, seconds: timing.makespanSeconds)
-            busbw = algbw * busFactor(r.collective, ranks: r.rankCount)
+            busbw = algbw * r.collective.busFactor(ranks: r.rankCount)
         }
         return CollectiveTimingResult(collective: r.collective, algorithm: r.algorithm, ranks: subset.ranks, bytes: bytes,
                                       seconds: timing.makespanSeconds, algbwGBs: algbw, busbwGBs: busbw,
                                       bytesPerLink: timing.bytesPerLink, busiestLink: timing.busiestLink,
                                       flowCount: timing.flowCount, schedule: schedule, graph: graph, candidates: [])
-    }
-
-    /// nccl-tests bus factor for a collective.
-    public static func busFactor(_ c: CollectiveKind, ranks: Int) -> Double {
-        let op: BusbwCollective
-        switch c {
-        case .allReduce: op = .allReduce
-        case .reduceScatter: op = .reduceScatter
-        case .allGather: op = .allGather
-        case .broadcast: op = .broadcast
-        case .reduce: op = .reduce
-        case .allToAll: op = .allToAll
-        }
-        return op.busFactor(ranks: ranks)
     }
 
     /// Flows a graph becomes under `options` slicing.

@@ -1,18 +1,4 @@
-/// Collective operations, for the nccl-tests bus-bandwidth factor.
-public enum BusbwCollective: String, Sendable, CaseIterable, Codable {
-    /// Every rank ends with the reduction of all buffers.
-    case allReduce = "all_reduce"
-    /// Every rank ends with its 1/n share of the reduction.
-    case reduceScatter = "reduce_scatter"
-    /// Every rank ends with every rank's 1/n share.
-    case allGather = "all_gather"
-    /// One root's buffer reaches every rank.
-    case broadcast
-    /// The reduction of all buffers reaches one root.
-    case reduce
-    /// Every rank sends a distinct 1/n of its buffer to every rank.
-    case allToAll = "all_to_all"
-
+extension CollectiveKind {
     /// busbw / algbw for `ranks` ranks, as defined in nccl-tests
     /// `doc/PERFORMANCE.md`: all-reduce 2(n-1)/n; reduce-scatter, all-gather and
     /// all-to-all (n-1)/n; broadcast and reduce 1.
@@ -41,7 +27,7 @@ public enum BandwidthMetrics {
     }
 
     /// busbw = algbw × the collective's bus factor, GB/s.
-    public static func busbwGBs(_ op: BusbwCollective, ranks: Int, bytes: Double, seconds: Double) throws -> Double {
+    public static func busbwGBs(_ op: CollectiveKind, ranks: Int, bytes: Double, seconds: Double) throws -> Double {
         guard ranks >= 1 else { throw AmalgamError("collective rank count \(ranks) must be >= 1") }
         return try algbwGBs(bytes: bytes, seconds: seconds) * op.busFactor(ranks: ranks)
     }
