@@ -45,5 +45,6 @@ enum AmalgamModule {
     static let bindingRegistry: [(LuaRuntime) -> Void] = [
         HardwareBindings.register,
         ClusterBindings.register,
+        PlanBindings.register,
     ]
 }

@@ -146,9 +146,15 @@ public enum AutoPlanner {
             for i in pick {
                 let r = try IterationSimulator(plan: candidates[i].plan, cluster: request.cluster, options: request.simulation).run()
                 candidates[i].simulatedSeconds = r.iterationSeconds
-                if best == nil || r.iterationSeconds < candidates[best!.0].simulatedSeconds! { best = (i, r) }
+                if best == nil || r.iterationSeconds < candidates[best!.0].simulatedSeconds!
+                    || (r.iterationSeconds == candidates[best!.0].simulatedSeconds! && candidates[i].origin == "exact" && candidates[best!.0].origin != "exact") {
+                    best = (i, r)
+                }
             }
-            let simulated = pick.sorted { candidates[$0].simulatedSeconds! < candidates[$1].simulatedSeconds! }
+            // Ties (the same plan built two ways) go to the search's own result.
+            let simulated = pick.sorted {
+                (candidates[$0].simulatedSeconds!, candidates[$0].origin == "exact" ? 0 : 1) < (candidates[$1].simulatedSeconds!, candidates[$1].origin == "exact" ? 0 : 1)
+            }
             let rest = candidates.indices.filter { !pick.contains($0) }
             let ranked = (simulated + rest).prefix(max(request.top, 1)).map { candidates[$0] }
             return PlanResult(best: candidates[best!.0], alternatives: Array(ranked), simulation: best!.1, candidatesEvaluated: evaluated)
