@@ -72,10 +72,14 @@ public enum ReplicaLayout {
         guard pp >= sites.count else { return contiguous(Array(units.indices), units, pp) }
         let flops = sites.map { s in units.filter { $0.site == s }.reduce(0.0) { $0 + $1.tflops } }
         let total = flops.reduce(0, +)
-        var counts = sites.indices.map { max(1, Int((Double(pp) * flops[$0] / total).rounded(.down))) }
+        let avail = sites.map { s in units.filter { $0.site == s }.count }
+        guard avail.reduce(0, +) >= pp else { return nil }
+        // Share of pp by FLOP/s, at least 1 and at most the site's units.
+        var counts = sites.indices.map { min(avail[$0], max(1, Int((Double(pp) * flops[$0] / total).rounded(.down)))) }
         while counts.reduce(0, +) > pp, let k = counts.indices.filter({ counts[$0] > 1 }).max(by: { counts[$0] < counts[$1] }) { counts[k] -= 1 }
         while counts.reduce(0, +) < pp {
-            let k = sites.indices.max { Double(pp) * flops[$0] / total - Double(counts[$0]) < Double(pp) * flops[$1] / total - Double(counts[$1]) }!
+            let open = sites.indices.filter { counts[$0] < avail[$0] }
+            guard let k = open.max(by: { Double(pp) * flops[$0] / total - Double(counts[$0]) < Double(pp) * flops[$1] / total - Double(counts[$1]) }) else { return nil }
             counts[k] += 1
         }
         var out: [[Int]] = []
