@@ -48,5 +48,6 @@ enum AmalgamModule {
         WorkloadBindings.register,
         CalibrationBindings.register,
         CollectiveBindings.register,
+        PlanBindings.register,
     ]
 }

@@ -110,4 +110,50 @@ func plannerKernelBench() {
             } else { print("stage order \(label) failed") }
         } catch { print("stage order table: \(error)") }
     }
+    autoPlannerBench()
+}
+
+/// A two-site cluster of `chips` chips split evenly over `types` chip types (A100 and
+/// H100 in site a, Ascend 910B2 and H20 in site b; 8 per node), WAN 400 Gb/s, 5 ms
+/// (~500 km of fibre) — sizes for the end-to-end planner benchmark.
+func benchCluster(chips: Int, types: Int) throws -> Cluster {
+    let ids = ["nvidia_a100_sxm4_80g", "huawei_ascend_910b2", "nvidia_h100_sxm5", "nvidia_h20"].prefix(types)
+    let per = chips / types
+    let groups = ids.map { NodeGroupSpec($0, chips: per) }
+    let half = (groups.count + 1) / 2
+    if groups.count == 1 { return try ClusterSpec(name: "bench", sites: [SiteSpec(name: "a", groups: groups)]).compile() }
+    return try ClusterSpec(name: "bench", sites: [SiteSpec(name: "a", groups: Array(groups[..<half])),
+                                                  SiteSpec(name: "b", groups: Array(groups[half...]))],
+                           wan: [WanLinkSpec("a", "b", gbps: 400, latencyMs: 5)]).compile()
+}
+
+/// End-to-end `auto` planning (search + simulator re-ranking of the top 3 and the two
+/// baselines) against one simulation of the uniform plan on the same cluster.
+func autoPlannerBench() {
+    func run(_ label: String, model id: String, chips: Int, types: Int, batch: Int) {
+        do {
+            let c = try benchCluster(chips: chips, types: types)
+            let model = try TransformerModel.preset(id)
+            let config = TrainingConfig(globalBatch: batch, microBatch: 1)
+            let req = PlanRequest(model: model, cluster: c, config: config, tpOptions: [2, 4, 8], simulateTop: 3)
+            var result: PlanResult? = nil
+            let t = bestSeconds(repeats: 1) { result = try? AutoPlanner.plan(req) }
+            guard let result else { print("auto \(label): failed: \((try? AutoPlanner.plan(req)).map { _ in "" } ?? "error")"); return }
+            var sim = 0.0
+            if let u = result.alternatives.first(where: { $0.origin == "uniform" }) ?? result.alternatives.first {
+                sim = bestSeconds(repeats: 1) { blackHole(try? IterationSimulator(plan: u.plan, cluster: c).run()) }
+            }
+            print(String(format: "auto %@: %.2f s (%.1f× one simulation of %.3f s), %d candidates, best pp %d dp %d %@, %.0f tokens/s",
+                         label, t, t / max(sim, 1e-9), sim, result.candidatesEvaluated, result.best.plan.pp, result.best.plan.dp,
+                         result.best.tpSummary, result.simulation.tokensPerSecond))
+        } catch { print("auto \(label): \(error)") }
+    }
+    let args = CommandLine.arguments
+    let big = args.contains("--big")
+    run("llama2-70b / 1,024 chips / 4 types / 2 sites", model: "llama2-70b", chips: 1024, types: 4, batch: 1024)
+    for chips in [256, 512, 2048] { run("llama2-70b / \(chips) chips / 4 types", model: "llama2-70b", chips: chips, types: 4, batch: 1024) }
+    for types in [1, 2] { run("llama2-70b / 1,024 chips / \(types) types", model: "llama2-70b", chips: 1024, types: types, batch: 1024) }
+    run("llama2-13b (40 blocks) / 1,024 chips / 4 types", model: "llama2-13b", chips: 1024, types: 4, batch: 1024)
+    run("gpt3-175b (96 blocks) / 1,024 chips / 4 types", model: "gpt3-175b", chips: 1024, types: 4, batch: 1024)
+    if big { run("llama2-70b / 8,192 chips / 4 types / 2 sites", model: "llama2-70b", chips: 8192, types: 4, batch: 4096) }
 }

@@ -41,7 +41,8 @@ extension MemoryBreakdown {
     static func largestComponent(_ b: MemoryBreakdown) -> String {
         let parts = [("weights", b.weightsBytes), ("gradients", b.gradientsBytes), ("optimizer state", b.optimizerBytes),
                      ("activations", b.activationsBytes), ("framework overhead", b.overheadBytes)]
-        let top = parts.max { $0.1 < $1.1 }!
+        var top = parts[0]
+        for p in parts where p.1 > top.1 { top = p }
         return "\(top.0) (\(PlannerFormat.gb(top.1)))"
     }
 }
@@ -49,10 +50,10 @@ extension MemoryBreakdown {
 /// The cluster-wide lower bound on memory a model needs, used to reject impossible
 /// requests with a message that says by how much and why.
 public enum PlanFeasibility {
-    /// Throws when the training state alone cannot fit the cluster (the `usable` ranks):
-    /// with ZeRO stage z over any data-parallel degree, each parameter needs at least
-    /// its weight copy, gradient and optimizer state once in the cluster (sharding can
-    /// split but not remove them), and every chip pays the framework overhead.
+    /// Throws when the training state alone cannot fit the usable `ranks`: whatever the
+    /// ZeRO stage and data-parallel degree, each parameter needs its weight, gradient
+    /// and optimizer state at least once in the cluster (sharding splits copies, it
+    /// cannot remove the last one), and every chip pays the framework overhead.
     public static func check(model: TransformerModel, cluster: Cluster, config: TrainingConfig, ranks: [Int]) throws {
         let p = Double(model.params)
         let s = config.stateBytes
@@ -61,8 +62,9 @@ public enum PlanFeasibility {
         let overhead = Double(ranks.count) * TransformerModel.defaultOverheadBytes
         let capacity = ranks.reduce(0.0) { $0 + cluster.chip(ofRank: $1).memBytes }
         guard state + overhead > capacity else { return }
-        let top = parts.max { $0.1 < $1.1 }!
+        var top = parts[0]
+        for q in parts where q.1 > top.1 { top = q }
         func tb(_ x: Double) -> String { "\(PlannerFormat.rounded(x / 1e12)) TB" }
-        throw AmalgamError("\(model.name) needs at least \(tb(state + overhead)) for weights+grads+optimizer (\(tb(state)), ZeRO-\(config.zero) cannot shard below one copy of each) plus \(tb(overhead)) framework overhead on \(ranks.count) chips, but the cluster has \(tb(capacity)) (short by \(tb(state + overhead - capacity))); \(top.0) dominates (\(tb(top.1)), \(PlannerFormat.rounded(top.1 / state * 100))% of the state)")
+        throw AmalgamError("\(model.name) needs at least \(tb(state + overhead)) (weights+grads+optimizer \(tb(state)) held once even with ZeRO-\(config.zero) sharding, plus \(tb(overhead)) framework overhead on \(ranks.count) chips) but the cluster has \(tb(capacity)): short by \(tb(state + overhead - capacity)); \(top.0) dominates (\(tb(top.1)), \(Int((top.1 / state * 100).rounded()))% of the state)")
     }
 }

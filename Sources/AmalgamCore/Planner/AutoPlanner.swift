@@ -1,0 +1,163 @@
+/// The planner driver: enumerates TP degree per chip type, micro-batch size, pipeline
+/// depth and stage layout; builds each candidate with the exact kernels
+/// (``StageAssembly``), the proportional rule and Megatron's uniform rule; checks memory
+/// exactly (``Plan/validateMemory()``); ranks by the analytical ``PlanEstimate``; then
+/// re-ranks the best `simulateTop` — plus the best uniform and proportional candidates,
+/// so `auto` can never lose to a baseline — with ``IterationSimulator``.
+public enum AutoPlanner {
+    /// Pipeline depths tried when none are given.
+    public static let ppLadder = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128]
+    /// Cartesian TP combinations above this count switch to one-type-at-a-time variation.
+    public static let maxTPCombinations = 32
+
+    /// Plans `request` by its strategy.
+    public static func plan(_ request: PlanRequest) throws -> PlanResult {
+        try request.validate()
+        let usable = request.usableRanks
+        guard !usable.isEmpty else { throw AmalgamError("no chips left to plan on (all \(request.cluster.chipCount) ranks excluded)") }
+        try PlanFeasibility.check(model: request.model, cluster: request.cluster, config: request.config, ranks: usable)
+        var search = Search(request: request)
+        for mb in request.microBatchOptions {
+            var config = request.config
+            config.microBatch = mb
+            try search.run(config: config)
+        }
+        return try search.finish()
+    }
+
+    /// Chip types among the usable ranks (first-appearance order) with the TP degrees each allows.
+    static func tpChoices(_ request: PlanRequest) -> [(chip: String, tps: [Int])] {
+        var out: [(chip: String, tps: [Int])] = []
+        let excluded = request.excludedRanks
+        for node in request.cluster.nodes {
+            let free = node.ranks.filter { !excluded.contains($0) }.count
+            guard free > 0 else { continue }
+            let id = request.cluster.groups[node.group].chip.id
+            let tps = request.tpOptions.filter { $0 <= free }
+            if let k = out.firstIndex(where: { $0.chip == id }) {
+                out[k].tps = out[k].tps.filter { tps.contains($0) } .isEmpty ? out[k].tps : out[k].tps.filter { tps.contains($0) }
+            } else { out.append((id, tps)) }
+        }
+        return out.filter { !$0.tps.isEmpty }
+    }
+
+    /// TP assignments to try: the full product when small, else every uniform degree
+    /// plus one chip type varied at a time around each uniform one.
+    static func tpCombinations(_ choices: [(chip: String, tps: [Int])]) -> [[String: Int]] {
+        let product = choices.reduce(1) { $0 * $1.tps.count }
+        if product <= maxTPCombinations {
+            var out: [[String: Int]] = [[:]]
+            for c in choices { out = out.flatMap { base in c.tps.map { var d = base; d[c.chip] = $0; return d } } }
+            return out
+        }
+        var out: [[String: Int]] = []
+        let all = Array(Set(choices.flatMap(\.tps))).sorted()
+        for tp in all {
+            var base: [String: Int] = [:]
+            for c in choices { base[c.chip] = c.tps.contains(tp) ? tp : c.tps.min { abs($0 - tp) < abs($1 - tp) }! }
+            if !out.contains(base) { out.append(base) }
+            for c in choices { for t in c.tps where t != base[c.chip] {
+                var d = base; d[c.chip] = t
+                if !out.contains(d) { out.append(d) }
+            } }
+        }
+        return out
+    }
+
+    struct Search {
+        let request: PlanRequest
+        var candidates: [PlanCandidate] = []
+        var evaluated = 0
+        /// The memory error of the candidate closest to fitting (for the no-plan error).
+        var closest: (ratio: Double, message: String)? = nil
+
+        init(request: PlanRequest) { self.request = request }
+
+        mutating func consider(_ plan: Plan?, origin: String, costs: inout PlannerCostModel) throws {
+            guard var plan else { return }
+            evaluated += 1
+            plan.strategy = request.strategy.rawValue
+            do { try plan.validate(on: request.cluster) } catch { return }
+            let rows = try plan.memoryRows()
+            if let worst = rows.max(by: { $0.breakdown.totalBytes / $0.breakdown.capacityBytes < $1.breakdown.totalBytes / $1.breakdown.capacityBytes }),
+               !worst.breakdown.fits {
+                let ratio = worst.breakdown.totalBytes / worst.breakdown.capacityBytes
+                if closest == nil || ratio < closest!.ratio {
+                    do { try plan.validateMemory() } catch let e as AmalgamError { closest = (ratio, "\(origin) pp \(plan.pp): \(e.message)") }
+                }
+                return
+            }
+            let e = try costs.estimate(plan)
+            candidates.append(PlanCandidate(plan: plan, origin: origin, analyticalSeconds: e.iterationSeconds, simulatedSeconds: nil))
+        }
+
+        mutating func run(config: TrainingConfig) throws {
+            let model = request.model, cluster = request.cluster
+            var costs = PlannerCostModel(model: model, cluster: cluster, config: config, simulation: request.simulation)
+            let usable = request.usableRanks
+            let ppChoices = (request.ppOptions ?? AutoPlanner.ppLadder).filter { $0 <= model.numLayers }
+            if request.strategy != .uniform {
+                for combo in AutoPlanner.tpCombinations(AutoPlanner.tpChoices(request)) {
+                    let units = ReplicaLayout.units(cluster: cluster, tpByChip: combo, excluded: request.excludedRanks)
+                    var assembly = StageAssembly(costs: costs, units: units)
+                    var seen: [[[Int]]] = []
+                    for pp in ppChoices where pp <= units.count {
+                        for layout in StageLayout.allCases {
+                            guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
+                            seen.append(groups)
+                            try consider(assembly.proportional(groups), origin: "proportional", costs: &costs)
+                            if request.strategy == .auto {
+                                try consider(try assembly.exact(groups, maxSwaps: 24), origin: "exact", costs: &costs)
+                            }
+                        }
+                    }
+                    costs = assembly.costs
+                }
+            }
+            if request.strategy != .proportional {
+                // Megatron's defaults: for each tp, the smallest pp whose memory fits (all pp
+                // listed when the user gave them).
+                for tp in request.tpOptions {
+                    for pp in ppChoices {
+                        guard let plan = try? UniformPlan.make(model: model, cluster: cluster, config: config, tp: tp, pp: pp, ranks: usable) else { continue }
+                        let before = candidates.count
+                        try consider(plan, origin: "uniform", costs: &costs)
+                        if candidates.count > before && request.ppOptions == nil { break }
+                    }
+                }
+            }
+        }
+
+        mutating func finish() throws -> PlanResult {
+            guard !candidates.isEmpty else {
+                var why = "no \(request.strategy.rawValue) plan fits"
+                if let c = closest { why += "; the closest candidate (\(c.message))" }
+                else if request.strategy == .uniform {
+                    why += ": a uniform plan needs the usable chips (\(request.usableRanks.count)) divisible by tp × pp and the micro-batches (\(request.config.microbatches)) divisible by dp for some tp in \(request.tpOptions) and pp"
+                }
+                throw AmalgamError(why)
+            }
+            candidates.sort { ($0.analyticalSeconds, $0.plan.pp) < ($1.analyticalSeconds, $1.plan.pp) }
+            var pick = Array(candidates.indices.prefix(request.simulateTop))
+            for origin in ["uniform", "proportional"] {
+                if let i = candidates.firstIndex(where: { $0.origin == origin }), !pick.contains(i) { pick.append(i) }
+            }
+            var best: (Int, SimulationResult)? = nil
+            for i in pick {
+                let r = try IterationSimulator(plan: candidates[i].plan, cluster: request.cluster, options: request.simulation).run()
+                candidates[i].simulatedSeconds = r.iterationSeconds
+                if best == nil || r.iterationSeconds < candidates[best!.0].simulatedSeconds!
+                    || (r.iterationSeconds == candidates[best!.0].simulatedSeconds! && candidates[i].origin == "exact" && candidates[best!.0].origin != "exact") {
+                    best = (i, r)
+                }
+            }
+            // Ties (the same plan built two ways) go to the search's own result.
+            let simulated = pick.sorted {
+                (candidates[$0].simulatedSeconds!, candidates[$0].origin == "exact" ? 0 : 1) < (candidates[$1].simulatedSeconds!, candidates[$1].origin == "exact" ? 0 : 1)
+            }
+            let rest = candidates.indices.filter { !pick.contains($0) }
+            let ranked = (simulated + rest).prefix(max(request.top, 1)).map { candidates[$0] }
+            return PlanResult(best: candidates[best!.0], alternatives: Array(ranked), simulation: best!.1, candidatesEvaluated: evaluated)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// Per-layer figures of one (chip type, tp) combination for one training setting, with
+/// prefix sums so a planner can cost and size any layer range in O(1).
+struct PlannerLayerFigures {
+    /// Prefix sums over layers of: fwd+bwd seconds per micro-batch (including the
+    /// in-node tensor-parallel collectives), parameters held per chip, activation
+    /// bytes per in-flight micro-batch.
+    let secondsPrefix: [Double]
+    let paramsPrefix: [Double]
+    let activationPrefix: [Double]
+    /// Extra parameters a last stage holds for a tied embedding it does not own.
+    let tiedExtraParams: Double
+    let layerCount: Int
+
+    @inline(__always) func seconds(_ r: Range<Int>) -> Double { secondsPrefix[r.upperBound] - secondsPrefix[r.lowerBound] }
+    @inline(__always) func params(_ r: Range<Int>) -> Double {
+        paramsPrefix[r.upperBound] - paramsPrefix[r.lowerBound]
+            + (r.upperBound == layerCount && r.lowerBound > 0 ? tiedExtraParams : 0)
+    }
+    @inline(__always) func activations(_ r: Range<Int>) -> Double { activationPrefix[r.upperBound] - activationPrefix[r.lowerBound] }
+}
+
+/// The planner's cost model: per-layer compute from the workload model (with the same
+/// calibration and cost options the simulator uses), tensor-parallel collectives as
+/// ring collectives on the in-node route (the simulator's formula), memory by the
+/// workload's `memory(...)` rules. Tables are cached per (chip type, tp).
+public struct PlannerCostModel {
+    public let model: TransformerModel
+    public let cluster: Cluster
+    public let config: TrainingConfig
+    public let simulation: SimulationOptions
+    private var cache: [String: PlannerLayerFigures] = [:]
+    private var pathCache: [Int: PathInfo] = [:]
+
+    public init(model: TransformerModel, cluster: Cluster, config: TrainingConfig, simulation: SimulationOptions = SimulationOptions()) {
+        self.model = model; self.cluster = cluster; self.config = config; self.simulation = simulation
+    }
+
+    /// Route figures between two ranks' nodes (cached by node pair: chips of one node
+    /// share its scale-out links, so the pair decides the bottleneck).
+    mutating func path(_ a: Int, _ b: Int) throws -> PathInfo {
+        let key = cluster.node(ofRank: a) &* 1_000_003 &+ cluster.node(ofRank: b)
+        if a != b, cluster.node(ofRank: a) == cluster.node(ofRank: b) {
+            return try cluster.path(from: a, to: b)
+        }
+        if let p = pathCache[key] { return p }
+        let p = try cluster.path(from: a, to: b)
+        pathCache[key] = p
+        return p
+    }
+
+    /// The layer figures of a TP group whose first two ranks are `ranks` (the pair
+    /// decides the TP collective route).
+    mutating func figures(chip: Chip, ranks: [Int]) throws -> PlannerLayerFigures {
+        let tp = ranks.count
+        let key = "\(chip.id)#\(tp)#\(cluster.node(ofRank: ranks[0]) == cluster.node(ofRank: ranks[min(1, tp - 1)]))"
+        if let f = cache[key] { return f }
+        let table = try model.costTable(chip: chip, microBatch: config.microBatch, tp: tp, recompute: config.recompute,
+                                        sequenceParallel: config.sequenceParallel, calibration: simulation.calibration,
+                                        options: simulation.costOptions)
+        var sp = [0.0], pp = [0.0], ap = [0.0]
+        let info = tp > 1 ? try path(ranks[0], ranks[1]) : nil
+        for l in 0..<model.layerCount {
+            let c = try table.layer(l)
+            var t = c.fwdSeconds + c.bwdSeconds
+            if let info, c.tpBytesPerCollective > 0 {
+                // The simulator's ring collective: 2(t−1)/t·S/B + 2(t−1)·α (all-reduce), half for RS/AG.
+                let n = Double(tp)
+                let steps = c.tpCollective == .allReduce ? 2 * (n - 1) : (n - 1)
+                let one = steps / n * c.tpBytesPerCollective / (info.gbs * 1e9) + steps * info.latencySeconds
+                t += Double(c.tpForwardCollectives + c.tpBackwardCollectives) * one
+            }
+            sp.append(sp[l] + t); pp.append(pp[l] + c.params); ap.append(ap[l] + c.activationBytes)
+        }
+        let tied = model.tiedEmbeddings ? Double(model.vocab) * Double(model.embeddingDim) / Double(tp) : 0
+        let f = PlannerLayerFigures(secondsPrefix: sp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
+                                    layerCount: model.layerCount)
+        cache[key] = f
+        return f
+    }
+
+    /// Training-state bytes per parameter on one chip with the config's ZeRO stage over `dp` replicas.
+    func stateBytesPerParam(dp: Int) -> Double {
+        let s = config.stateBytes, n = Double(max(dp, 1)), z = config.zero
+        return s.weight / (z >= 3 ? n : 1) + s.gradient / (z >= 2 ? n : 1) + s.optimizer / (z >= 1 ? n : 1)
+    }
+
+    /// Micro-batches of activations stage `position` of `pp` holds when it runs `m`.
+    func inFlight(position: Int, pp: Int, microbatches m: Int) throws -> Int {
+        try config.schedule.inFlight(stage: position, pp: pp, microBatches: max(m, 1), virtualStages: config.virtualStages)
+    }
+
+    /// Bytes one chip of a replica needs for `range` at `position` of `pp`, with `dp`
+    /// replicas sharing ZeRO state and `inFlight` micro-batches of activations: the
+    /// workload's `memory(...)` formula on prefix sums.
+    func bytes(_ f: PlannerLayerFigures, _ range: Range<Int>, dp: Int, inFlight: Int) -> Double {
+        f.params(range) * stateBytesPerParam(dp: dp) + Double(inFlight) * f.activations(range) + TransformerModel.defaultOverheadBytes
+    }
+}

@@ -1,0 +1,136 @@
+/// One replica's part of an analytical plan estimate.
+public struct ReplicaEstimate: Sendable, Equatable {
+    /// Forward + backward seconds of one micro-batch (with in-node TP collectives).
+    public var perMicrobatchSeconds: Double
+    /// `microbatches × perMicrobatchSeconds`.
+    public var computeSeconds: Double
+}
+
+/// One stage's part of an analytical plan estimate.
+public struct StageEstimate: Sendable, Equatable {
+    public var replicas: [ReplicaEstimate]
+    /// Slowest replica's compute for its share (the stage's busy time per iteration).
+    public var computeSeconds: Double
+    /// One micro-batch's activation send to the next stage (0 for the last stage).
+    public var boundarySeconds: Double
+    /// The stage's data-parallel gradient synchronisation (all-reduce, or reduce-scatter
+    /// plus the post-optimizer all-gather with ZeRO ≥ 1); 0 with one replica.
+    public var syncSeconds: Double
+    /// The stage's optimizer step (memory-bound), slowest replica.
+    public var optimizerSeconds: Double
+    /// Time the stage finishes its last gradient-producing pass, from the iteration start.
+    public var computeEndSeconds: Double
+    /// Time the stage is done with synchronisation and optimizer.
+    public var doneSeconds: Double
+}
+
+/// An analytical estimate of one training iteration, built to track `IterationSimulator`
+/// (which stays the final cost model):
+///
+/// - `τ_s` = one micro-batch's forward + backward on stage `s` (its slowest replica);
+///   `B` = the busiest stage's compute for its share, `max_s max_r m_r·t_r`, or the
+///   steady-state link bound `M·p2p_s` when a boundary is slower than compute.
+/// - 1F1B/GPipe pipeline end: `B + Σ_{s≠b} τ_s + 2·Σ p2p_s` (fill and drain go through
+///   every other stage once forward and once backward); the interleaved schedule
+///   divides the fill/drain terms by `v`.
+/// - Stage `s` runs its last backward `Σ_{q<s} (⅔τ_q + p2p_q)` before the pipeline
+///   end (backward ≈ ⅔ of fwd+bwd for matmul-dominated layers — an assumption, not a
+///   workload figure); its DP sync overlaps that last backward (buckets start as
+///   gradients become ready), then the optimizer and, with ZeRO ≥ 1, the all-gather.
+/// - Iteration = `max_s` (stage done time).
+public struct PlanEstimate: Sendable, Equatable {
+    public var stages: [StageEstimate]
+    /// Estimated seconds of one iteration.
+    public var iterationSeconds: Double
+    /// Index of the stage with the largest compute.
+    public var bottleneckStage: Int
+    /// `global_batch × seq_len / iterationSeconds`.
+    public var tokensPerSecond: Double
+}
+
+extension PlannerCostModel {
+    /// Ring bytes factor and step count of one DP synchronisation phase.
+    private func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
+        guard replicas.count > 1 else { return 0 }
+        var gbs = Double.infinity, latency = 0.0
+        var probe = self
+        for (i, rep) in replicas.enumerated() {
+            let next = replicas[(i + 1) % replicas.count]
+            let info = try probe.path(rep.ranks[0], next.ranks[0])
+            gbs = min(gbs, info.gbs); latency = max(latency, info.latencySeconds)
+        }
+        return bytes * factor / (gbs * 1e9) + steps * latency
+    }
+
+    /// The analytical estimate of `plan` (see ``PlanEstimate``).
+    public mutating func estimate(_ plan: Plan) throws -> PlanEstimate {
+        let m = Double(config.microbatches)
+        let pp = plan.stages.count
+        var stages: [StageEstimate] = []
+        let actBytes = Double(config.microBatch * model.seqLen * model.hidden) * simulation.activationBytesPerElement
+        for (s, stage) in plan.stages.enumerated() {
+            var reps: [ReplicaEstimate] = []
+            for rep in stage.replicas {
+                let f = try figures(chip: rep.chip, ranks: rep.ranks)
+                let t = f.seconds(stage.layers) / 1
+                reps.append(ReplicaEstimate(perMicrobatchSeconds: t, computeSeconds: Double(rep.microbatches) * t))
+            }
+            var boundary = 0.0
+            if s + 1 < pp {
+                let next = plan.stages[s + 1].replicas[0]
+                for rep in stage.replicas where rep.microbatches > 0 {
+                    let info = try path(rep.ranks[0], next.ranks[0])
+                    let lanes = Double(min(rep.tp, next.tp))
+                    boundary = max(boundary, actBytes / lanes / (info.gbs * 1e9) + info.latencySeconds)
+                }
+            }
+            let active = stage.replicas.filter { $0.microbatches > 0 }
+            let r = Double(stage.replicas.count)
+            let lanes = Double(stage.replicas.map(\.tp).min() ?? 1)
+            let f0 = try figures(chip: stage.replicas[0].chip, ranks: stage.replicas[0].ranks)
+            let fullParams = f0.params(stage.layers) * Double(stage.replicas[0].tp)
+            let perLane = fullParams / lanes
+            var sync = 0.0
+            if stage.replicas.count > 1 {
+                let grads = perLane * config.stateBytes.gradient
+                let factor = (config.zero >= 1 ? 1.0 : 2.0) * (r - 1) / r
+                sync = try ringSeconds(bytes: grads, replicas: stage.replicas, factor: factor,
+                                       steps: config.zero >= 1 ? r - 1 : 2 * (r - 1))
+                if config.zero >= 1 {
+                    sync += try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
+                                            factor: (r - 1) / r, steps: r - 1)
+                }
+            }
+            let held = config.zero >= 1 ? perLane / r : perLane
+            let opt = stage.replicas.map { held * simulation.optimizerBytesPerParam / $0.chip.memBytesPerSecond }.max() ?? 0
+            _ = active
+            stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
+                                        boundarySeconds: boundary, syncSeconds: sync, optimizerSeconds: opt,
+                                        computeEndSeconds: 0, doneSeconds: 0))
+        }
+        let tau = plan.stages.indices.map { s in
+            zip(plan.stages[s].replicas, stages[s].replicas).filter { $0.0.microbatches > 0 }.map(\.1.perMicrobatchSeconds).max() ?? 0
+        }
+        var b = 0
+        for s in stages.indices where stages[s].computeSeconds > stages[b].computeSeconds { b = s }
+        let linkBound = stages.map { m * $0.boundarySeconds }.max() ?? 0
+        let busiest = max(stages[b].computeSeconds, linkBound)
+        let v = Double(config.virtualStages)
+        let fill = (tau.enumerated().filter { $0.offset != b }.map(\.element).reduce(0, +)
+                    + 2 * stages.map(\.boundarySeconds).reduce(0, +)) / v
+        let end = busiest + fill
+        var iteration = 0.0
+        var before = 0.0
+        for s in stages.indices {
+            let computeEnd = end - before / v
+            before += tau[s] * 2 / 3 + stages[s].boundarySeconds
+            let exposed = max(0, stages[s].syncSeconds - tau[s] * 2 / 3 / v)
+            stages[s].computeEndSeconds = computeEnd
+            stages[s].doneSeconds = computeEnd + exposed + stages[s].optimizerSeconds
+            iteration = max(iteration, stages[s].doneSeconds)
+        }
+        let tokens = Double(config.globalBatch * model.seqLen)
+        return PlanEstimate(stages: stages, iterationSeconds: iteration, bottleneckStage: b,
+                            tokensPerSecond: iteration > 0 ? tokens / iteration : 0)
+    }
+}

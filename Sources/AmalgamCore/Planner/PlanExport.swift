@@ -1,0 +1,30 @@
+/// One rank's role in a plan, the neutral form the JSON export is written from.
+public struct RankAssignment: Sendable, Equatable {
+    public var rank: Int
+    public var stage: Int
+    public var replica: Int
+    /// Position inside its TP group (0-based).
+    public var tpRank: Int
+    /// First and last layer, inclusive.
+    public var firstLayer: Int
+    public var lastLayer: Int
+    public var microbatches: Int
+    /// Every rank of its TP group, in TP order.
+    public var tpGroup: [Int]
+}
+
+extension Plan {
+    /// Per-rank assignments, ascending by rank.
+    public func rankAssignments() -> [RankAssignment] {
+        var out: [RankAssignment] = []
+        for (s, stage) in stages.enumerated() {
+            for (r, rep) in stage.replicas.enumerated() {
+                for (i, rank) in rep.ranks.enumerated() {
+                    out.append(RankAssignment(rank: rank, stage: s, replica: r, tpRank: i, firstLayer: stage.layers.lowerBound,
+                                              lastLayer: stage.layers.upperBound - 1, microbatches: rep.microbatches, tpGroup: rep.ranks))
+                }
+            }
+        }
+        return out.sorted { $0.rank < $1.rank }
+    }
+}

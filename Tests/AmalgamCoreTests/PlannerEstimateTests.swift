@@ -1,0 +1,98 @@
+@testable import AmalgamCore
+import XCTest
+
+/// The analytical estimate, the layouts and the rounding rules against closed forms.
+final class PlannerEstimateTests: XCTestCase {
+    /// One stage, one replica (tp 8, one node): no pipeline, no DP sync, so the estimate is
+    /// M · t + optimizer, with t the workload's fwd+bwd plus the simulator's TP ring
+    /// collectives and the optimizer params·28 B ÷ memory bandwidth.
+    func testSingleReplicaClosedForm() throws {
+        let c = try PlannerFixtures.mixed(a100: 1, ascend: 0, h20: 0)
+        let m = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 1, recompute: .selective)
+        let plan = try Plan.manual(model: m, cluster: c, config: config,
+                                   stages: [ManualStage(firstLayer: 0, lastLayer: m.layerCount - 1, replicas: [(Array(0..<8), 8)])])
+        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        let e = try costs.estimate(plan)
+        let chip = c.chip(ofRank: 0)
+        let cost = try m.stageCost(layers: 0..<m.layerCount, chip: chip, microBatch: 1, tp: 8, recompute: .selective)
+        let path = try c.path(from: 0, to: 1)
+        var tpSeconds = 0.0
+        for l in 0..<m.layerCount {
+            let lc = try m.layerCost(l, chip: chip, microBatch: 1, tp: 8, recompute: .selective)
+            guard lc.tpBytesPerCollective > 0 else { continue }
+            let steps = lc.tpCollective == .allReduce ? 14.0 : 7.0
+            tpSeconds += Double(lc.tpForwardCollectives + lc.tpBackwardCollectives) * (steps / 8 * lc.tpBytesPerCollective / (path.gbs * 1e9) + steps * path.latencySeconds)
+        }
+        let t = cost.fwdSeconds + cost.bwdSeconds + tpSeconds
+        let optimizer = cost.params * 28 / chip.memBytesPerSecond
+        XCTAssertEqual(e.iterationSeconds, 8 * t + optimizer, accuracy: 1e-9 * e.iterationSeconds)
+        XCTAssertEqual(e.stages[0].syncSeconds, 0)
+        // And the simulator agrees within 10 % on this pipeline-free plan.
+        let sim = try IterationSimulator(plan: plan, cluster: c).run()
+        XCTAssertEqual(sim.iterationSeconds / e.iterationSeconds, 1, accuracy: 0.1)
+    }
+
+    /// Two identical stages: fill/drain adds one τ of the other stage and two boundary
+    /// sends: iteration = M·τ + τ + 2·p2p + optimizer (no DP).
+    func testTwoStagePipelineClosedForm() throws {
+        let c = try PlannerFixtures.mixed(a100: 2, ascend: 0, h20: 0)
+        let m = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
+        let plan = try UniformPlan.make(model: m, cluster: c, config: config, tp: 8, pp: 2)
+        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        let e = try costs.estimate(plan)
+        let t0 = e.stages[0].replicas[0].perMicrobatchSeconds, t1 = e.stages[1].replicas[0].perMicrobatchSeconds
+        let path = try c.path(from: 0, to: 8)
+        let p2p = Double(m.seqLen * m.hidden) * 2 / 8 / (path.gbs * 1e9) + path.latencySeconds
+        XCTAssertEqual(e.stages[0].boundarySeconds, p2p, accuracy: 1e-15)
+        let b = t0 >= t1 ? 0 : 1
+        let end = 8 * max(t0, t1) + (b == 0 ? t1 : t0) + 2 * p2p
+        let done0 = end + e.stages[0].optimizerSeconds
+        let done1 = end - (t0 * 2 / 3 + p2p) + e.stages[1].optimizerSeconds
+        XCTAssertEqual(e.iterationSeconds, max(done0, done1), accuracy: 1e-12)
+    }
+
+    /// DP sync of two replicas, ZeRO-0: ring all-reduce 2(R−1)/R·S over the ring's
+    /// bottleneck plus 2(R−1) latencies, S = stage params (per lane) × 2 B.
+    func testDataParallelSyncClosedForm() throws {
+        let c = try PlannerFixtures.mixed(a100: 2, ascend: 0, h20: 0)
+        let m = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
+        let plan = try UniformPlan.make(model: m, cluster: c, config: config, tp: 8, pp: 1)
+        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        let e = try costs.estimate(plan)
+        let params = try m.stageCost(layers: 0..<m.layerCount, chip: c.chip(ofRank: 0), microBatch: 1, tp: 8).params
+        let path = try c.path(from: 0, to: 8)
+        XCTAssertEqual(e.stages[0].syncSeconds, params * 2 * 1 / (path.gbs * 1e9) + 2 * path.latencySeconds, accuracy: 1e-12)
+    }
+
+    /// Largest remainder: 10 by (1, 1, 2) → exact (2.5, 2.5, 5) → (3, 2, 5) (tie to the lower index).
+    func testProportionalRounding() {
+        XCTAssertEqual(StageAssembly.proportional(10, [1, 1, 2], minimum: 0), [3, 2, 5])
+        XCTAssertEqual(StageAssembly.proportional(7, [100, 1, 1], minimum: 1), [5, 1, 1])
+        XCTAssertEqual(StageAssembly.proportional(2, [1, 1, 1], minimum: 1), [1, 1, 0])
+        for (total, w) in [(31, [0.3, 2.0, 7.5]), (5, [1.0, 1.0])] {
+            XCTAssertEqual(StageAssembly.proportional(total, w, minimum: 0).reduce(0, +), total)
+        }
+    }
+
+    /// Units: tp-sized groups of consecutive ranks inside each node; excluded chips leave gaps.
+    func testUnitsAndLayouts() throws {
+        let c = try PlannerFixtures.mixed(a100: 1, ascend: 1, h20: 1, sites: 2)
+        let u = ReplicaLayout.units(cluster: c, tpByChip: ["nvidia_a100_sxm4_80g": 4, "huawei_ascend_910b2": 8, "nvidia_h20": 2], excluded: [1])
+        // Node 0 without rank 1: free 0,2,...,7 → one tp-4 group [0,2,3,4]; 5,6,7 left over.
+        XCTAssertEqual(u.map(\.ranks), [[0, 2, 3, 4], Array(8..<16), [16, 17], [18, 19], [20, 21], [22, 23]])
+        for pp in 1...6 {
+            for layout in StageLayout.allCases {
+                guard let g = ReplicaLayout.stages(u, pp: pp, layout: layout) else { XCTFail("\(layout) pp \(pp)"); continue }
+                XCTAssertEqual(g.count, pp)
+                XCTAssertEqual(g.flatMap { $0 }.sorted(), Array(u.indices), "every unit once")
+                if layout == .mixed && pp >= 2 {
+                    for stage in g { XCTAssertEqual(Set(stage.map { u[$0].site }).count, 1, "a mixed stage stays in one site") }
+                }
+            }
+        }
+        XCTAssertNil(ReplicaLayout.stages(u, pp: 7, layout: .contiguous))
+    }
+}
