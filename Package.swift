@@ -29,7 +29,10 @@ let package = Package(
         // The model: hardware, workload, collectives, planner, simulator. No Lua, no I/O.
         .target(
             name: "AmalgamCore",
-            dependencies: [.product(name: "Collections", package: "swift-collections")]
+            dependencies: [.product(name: "Collections", package: "swift-collections")],
+            // The planner, network model and simulator run 30-40x slower unoptimised; tests
+            // and `make test`'s script runs use debug builds, so the core is always optimised.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // CSV and JSON encoding, atomic file writes.
         .target(name: "AmalgamIO"),

@@ -49,5 +49,6 @@ enum AmalgamModule {
         CalibrationBindings.register,
         CollectiveBindings.register,
         PlanBindings.register,
+        SchedulerBindings.register,
     ]
 }

@@ -115,6 +115,14 @@ public final class LuaOptions {
         }
     }
 
+    /// A field holding an object of class `cls` (nil when absent).
+    public func object<T>(_ key: String, _ cls: LuaClass<T>) throws -> T? {
+        let t = fetch(key)
+        if t == LUA_TNIL { am_pop(L, 1); return nil }
+        if let box = LuaClass<T>.box(L, -1, cls.cName) { am_pop(L, 1); return box.value }
+        throw fieldError(key, "a \(cls.shortName)")
+    }
+
     /// A field holding a string (e.g. a catalog id) or an object of class `cls`.
     public func stringOrObject<T>(_ key: String, _ cls: LuaClass<T>) throws -> StringOr<T>? {
         let t = fetch(key)

@@ -87,14 +87,25 @@ final class PipelineScheduleTests: XCTestCase {
         // Stage 0: one fast replica (0.5 s per forward) ; stage 1: replica 0 slow (takes
         // 1 micro-batch), replica 1 fast (takes 3). GPipe, backward = 0 to isolate forwards.
         let layout = try PipelineLayout(kind: .gpipe, shares: [[4], [1, 3]])
-        XCTAssertEqual(layout.owner[1], [0, 1, 1, 1])
+        // Smooth weighted round-robin over shares 1 and 3: credits (1,3) -> replica 1 takes
+        // mb0 (1,-1); (2,2) tie -> replica 0 takes mb1 (-2,2); (-1,5) -> 1; (0,4) -> 1.
+        XCTAssertEqual(layout.owner[1], [1, 0, 1, 1])
         let t = try PipelineTimeline.evaluate(layout) { e, op in
             guard op.pass == .forward else { return 0 }
             return e.stage == 0 ? 0.5 : (e.replica == 0 ? 3 : 1)
         }
-        // Slow replica: mb0 arrives at 0.5, done at 3.5. Fast replica: mb1..3 arrive at
-        // 1.0, 1.5, 2.0 and run back to back: 1→2, 2→3, 3→4.
+        // Stage 0 finishes mb0..3 at 0.5, 1.0, 1.5, 2.0. Slow replica: mb1 runs 1.0→4.0.
+        // Fast replica: mb0 0.5→1.5, mb2 1.5→2.5, mb3 2.5→3.5.
         XCTAssertEqual(t.makespanSeconds, 4, accuracy: 1e-12)
+    }
+
+    func testInterleavingMeetsSharesAndSpreadsThem() {
+        for shares in [[1, 3], [5, 11], [0, 4, 4], [7], [3, 3, 3, 1]] {
+            let owner = PipelineLayout.interleave(shares)
+            XCTAssertEqual(owner.count, shares.reduce(0, +))
+            for (r, n) in shares.enumerated() { XCTAssertEqual(owner.filter { $0 == r }.count, n, "\(shares)") }
+        }
+        XCTAssertEqual(PipelineLayout.interleave([2, 2]), [0, 1, 0, 1])
     }
 
     func testBadSchedulesAreClearErrors() {

@@ -39,10 +39,11 @@ final class ChromeTraceTests: XCTestCase {
             if pid == 1 { perRank[Int(tid), default: []].append((name, ts, dur)) }
         }
         // By hand, 1F1B with p = 2: stage 0 warms up with one extra forward (F F B B);
-        // stage 1 alternates (F B F B). Replica 0 takes micro-batches 0-1, replica 1 takes 2-3.
+        // stage 1 alternates (F B F B). Equal shares interleave: replica 0 takes
+        // micro-batches 0 and 2, replica 1 takes 1 and 3.
         let expected: [Int: [String]] = [
-            0: ["F0", "F1", "B0", "B1"], 4: ["F2", "F3", "B2", "B3"],
-            8: ["F0", "B0", "F1", "B1"], 12: ["F2", "B2", "F3", "B3"],
+            0: ["F0", "F2", "B0", "B2"], 4: ["F1", "F3", "B1", "B3"],
+            8: ["F0", "B0", "F2", "B2"], 12: ["F1", "B1", "F3", "B3"],
         ]
         for (rank, names) in expected {
             let ops = (perRank[rank] ?? []).sorted { $0.ts < $1.ts }

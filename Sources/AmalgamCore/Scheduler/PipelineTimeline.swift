@@ -24,7 +24,8 @@ public struct PipelineLayout: Sendable {
 
     /// Lays out `kind` over stages whose replicas take `shares[s][r]` micro-batches
     /// each (every stage's shares sum to the same m). Micro-batches are dealt to
-    /// replicas in contiguous blocks, so a replica's share is consecutive indices.
+    /// replicas interleaved in proportion to their shares (`interleave`), so every
+    /// replica of the next stage is fed steadily by all replicas of this one.
     public init(kind: PipelineKind, shares: [[Int]], virtualStages v: Int = 1) throws {
         let p = shares.count
         guard p >= 1 else { throw AmalgamError("a pipeline needs at least one stage") }
@@ -42,10 +43,7 @@ public struct PipelineLayout: Sendable {
                 throw AmalgamError("stage \(s) processes \(total) micro-batches but stage 0 processes \(m); every stage must see the whole batch")
             }
             m = total
-            var o: [Int] = []
-            o.reserveCapacity(total)
-            for (r, n) in stageShares.enumerated() { o.append(contentsOf: repeatElement(r, count: n)) }
-            owner.append(o)
+            owner.append(PipelineLayout.interleave(stageShares))
         }
         guard let total = m, total >= 1 else { throw AmalgamError("an iteration needs at least one micro-batch") }
         stages = p; virtualStages = v; microbatches = total
@@ -57,6 +55,30 @@ public struct PipelineLayout: Sendable {
                 return PipelineSchedule.order(kind: kind, stage: s, stages: p, microbatches: mine, virtualStages: v)
             }
         }
+    }
+
+    /// Which replica takes each micro-batch, dealt by smooth weighted round-robin
+    /// (as nginx balances upstreams): each step every replica's credit grows by its
+    /// share and the replica with the most credit (lowest index on ties) takes the
+    /// micro-batch and pays the total. Shares are met exactly and each replica's
+    /// micro-batches are spread evenly over the iteration. Contiguous blocks would make
+    /// a later stage's replica wait for an earlier replica to work through everything
+    /// before its block.
+    public static func interleave(_ shares: [Int]) -> [Int] {
+        let total = shares.reduce(0, +)
+        var credit = [Int](repeating: 0, count: shares.count)
+        var out: [Int] = []
+        out.reserveCapacity(total)
+        for _ in 0..<total {
+            var best = -1
+            for r in shares.indices where shares[r] > 0 {
+                credit[r] += shares[r]
+                if best < 0 || credit[r] > credit[best] { best = r }
+            }
+            credit[best] -= total
+            out.append(best)
+        }
+        return out
     }
 
     /// The virtual stage of chunk `c` on stage `s`.
