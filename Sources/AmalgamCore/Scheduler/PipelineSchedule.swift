@@ -72,26 +72,31 @@ public struct PipelineSchedule: Sendable, Equatable {
     /// The order for one stage (or one data-parallel replica of it) that processes
     /// `mbs` (global micro-batch indices, ascending). Replicas of a heterogeneous
     /// stage each run this over their own share.
-    public static func order(kind: PipelineKind, stage s: Int, stages p: Int, microbatches mbs: [Int], virtualStages v: Int) -> [PipelineOp] {
+    ///
+    /// `scale` multiplies the warm-up (and ZB-H1's weight-gradient lag): a stage whose
+    /// `scale` replicas share one order keeps each replica's warm-up at 1F1B's depth.
+    public static func order(kind: PipelineKind, stage s: Int, stages p: Int, microbatches mbs: [Int], virtualStages v: Int,
+                             scale: Int = 1) -> [PipelineOp] {
         let m = mbs.count
         guard m > 0 else { return [] }
         switch kind {
         case .gpipe:
             return mbs.map { PipelineOp(.forward, microbatch: $0) } + mbs.map { PipelineOp(.backward, microbatch: $0) }
         case .oneFOneB:
-            return oneFOneB(stage: s, stages: p, mbs: mbs, backward: [.backward])
+            return oneFOneB(warmup: (p - s - 1) * scale, mbs: mbs, backward: [.backward])
         case .zbH1:
-            return zeroBubbleH1(stage: s, stages: p, mbs: mbs)
+            return zeroBubbleH1(warmup: (p - s - 1) * scale, lag: s * scale, mbs: mbs)
         case .interleaved:
-            if v == 1 { return oneFOneB(stage: s, stages: p, mbs: mbs, backward: [.backward]) }
-            return interleaved(stage: s, stages: p, mbs: mbs, chunks: v)
+            if v == 1 { return oneFOneB(warmup: (p - s - 1) * scale, mbs: mbs, backward: [.backward]) }
+            return interleaved(warmup: ((p - s - 1) * 2 + (v - 1) * p) * scale, group: p * scale, mbs: mbs, chunks: v)
         }
     }
 
-    /// Warm-up of min(p − s − 1, m) forwards, steady 1F1B pairs, cool-down backwards.
-    static func oneFOneB(stage s: Int, stages p: Int, mbs: [Int], backward: [PipelinePass]) -> [PipelineOp] {
+    /// Warm-up of min(p − s − 1, m) forwards (the `warmup` given), steady 1F1B pairs,
+    /// cool-down backwards.
+    static func oneFOneB(warmup w: Int, mbs: [Int], backward: [PipelinePass]) -> [PipelineOp] {
         let m = mbs.count
-        let warmup = min(p - s - 1, m)
+        let warmup = min(w, m)
         var ops: [PipelineOp] = []
         ops.reserveCapacity(m * (1 + backward.count))
         var f = 0, b = 0
@@ -114,9 +119,8 @@ public struct PipelineSchedule: Sendable, Equatable {
     /// bubble becomes (p − 1)·(tF + tB − tW) instead of 1F1B's (p − 1)·(tF + tB + tW).
     /// A deferred W keeps its activations, so the last stage stashes p micro-batches —
     /// the same peak as 1F1B's first stage.
-    static func zeroBubbleH1(stage s: Int, stages p: Int, mbs: [Int]) -> [PipelineOp] {
-        let base = oneFOneB(stage: s, stages: p, mbs: mbs, backward: [.backwardInput])
-        let lag = s
+    static func zeroBubbleH1(warmup: Int, lag: Int, mbs: [Int]) -> [PipelineOp] {
+        let base = oneFOneB(warmup: warmup, mbs: mbs, backward: [.backwardInput])
         var ops: [PipelineOp] = []
         ops.reserveCapacity(base.count + mbs.count)
         var pendingW: [Int] = []
@@ -137,11 +141,12 @@ public struct PipelineSchedule: Sendable, Equatable {
     }
 
     /// Megatron-LM's interleaved order (`forward_backward_pipelining_with_interleaving`):
-    /// micro-batches go in groups of p; each group runs through chunk 0, then chunk 1,
+    /// micro-batches go in groups of p (p × replicas when one order serves several
+    /// replicas, so each replica still sees groups of p); each group runs through chunk 0, then chunk 1,
     /// ... (backwards through the chunks in reverse); warm-up is (p − s − 1)·2 + (v − 1)·p
     /// forwards. A short last group (a replica's share not a multiple of p) keeps the
     /// same pattern.
-    static func interleaved(stage s: Int, stages p: Int, mbs: [Int], chunks v: Int) -> [PipelineOp] {
+    static func interleaved(warmup w: Int, group p: Int, mbs: [Int], chunks v: Int) -> [PipelineOp] {
         var forwards: [PipelineOp] = [], backwards: [PipelineOp] = []
         var start = 0
         while start < mbs.count {
@@ -151,7 +156,7 @@ public struct PipelineSchedule: Sendable, Equatable {
             start += p
         }
         let total = forwards.count
-        let warmup = min((p - s - 1) * 2 + (v - 1) * p, total)
+        let warmup = min(w, total)
         var ops: [PipelineOp] = []
         ops.reserveCapacity(2 * total)
         var f = 0, b = 0

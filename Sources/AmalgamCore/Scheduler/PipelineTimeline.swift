@@ -49,11 +49,35 @@ public struct PipelineLayout: Sendable {
         stages = p; virtualStages = v; microbatches = total
         replicas = shares.map(\.count)
         self.owner = owner
-        orders = (0..<p).map { s in
-            (0..<shares[s].count).map { r in
-                let mine = (0..<total).filter { owner[s][$0] == r }
-                return PipelineSchedule.order(kind: kind, stage: s, stages: p, microbatches: mine, virtualStages: v)
+        // Each stage runs one order over all m micro-batches, its warm-up scaled by its
+        // replica count so every replica warms up as deep as in 1F1B, made non-increasing
+        // from the last stage back; each replica runs that order restricted to its own
+        // micro-batches. A stage's order is a valid single-executor schedule (warm-ups
+        // non-increasing along the pipeline), and a replica's order is a subsequence of
+        // it, so every dependency the replicas see is implied by a deadlock-free schedule.
+        var scales = [Int](repeating: 1, count: p)
+        var next = 0
+        for s in (0..<p).reversed() {
+            let replicas = shares[s].filter { $0 > 0 }.count
+            var scale = max(replicas, 1)
+            // Warm-up (p − s − 1)·scale must not fall below the next stage's.
+            if s < p - 1, (p - s - 1) * scale < next { scale = (next + p - s - 2) / (p - s - 1) }
+            scales[s] = scale
+            next = (p - s - 1) * scale
+        }
+        // Interleaving groups micro-batches across stages, so (as Megatron-LM requires of
+        // its pipelines) every stage must split the batch the same way, in whole groups of p.
+        if kind == .interleaved && v > 1 {
+            guard shares.allSatisfy({ $0 == shares[0] }), let first = shares[0].first,
+                  shares[0].allSatisfy({ $0 == first }), first % p == 0 else {
+                throw AmalgamError("interleaved 1F1B needs every stage to have the same number of replicas with equal micro-batch shares divisible by the pipeline depth \(p), as Megatron-LM's pipelines do (got shares \(shares)); use '1f1b' or 'zb_h1' for uneven stages")
             }
+            scales = Array(repeating: max(shares[0].filter { $0 > 0 }.count, 1), count: p)
+        }
+        orders = (0..<p).map { s in
+            let stageOrder = PipelineSchedule.order(kind: kind, stage: s, stages: p, microbatches: Array(0..<total),
+                                                    virtualStages: v, scale: scales[s])
+            return (0..<shares[s].count).map { r in stageOrder.filter { owner[s][$0.microbatch] == r } }
         }
     }
 
