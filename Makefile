@@ -82,12 +82,13 @@ notebooks: release notebook-env
 	$(VENV_PY) notebooks/run_notebooks.py --results results --export-figures $(FIGURES_DIR)
 
 # What `make test` runs: small-size CSVs in a temporary directory, every notebook executed on
-# them, no figures written. Uses the debug binary the tests already built.
+# them, no figures written; also fails if a committed notebook carries outputs. Uses the debug
+# binary the tests already built.
 notebooks-check: deps notebook-env
 	$(SWIFT) build --product amalgam
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	scripts/run_all.sh small "$$tmp" $(DEBUG_BIN) && \
-	$(VENV_PY) notebooks/run_notebooks.py --results "$$tmp"
+	$(VENV_PY) notebooks/run_notebooks.py --require-clean --results "$$tmp"
 
 clean:
 	rm -rf .build results
