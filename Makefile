@@ -43,7 +43,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing --parallel --num-workers 2
+	$(SWIFT) test --skip-build --disable-swift-testing
 	@$(MAKE) --no-print-directory notebooks-check
 
 bench: deps

@@ -8,7 +8,7 @@
 -- fp16 with full recomputation, no ZeRO, gradients all-reduced after the backward.
 --
 -- Usage: amalgam scripts/validate_megatron.lua [csv_path] [max_gpus]
---   csv_path  the published table (default: ../shared/reference/published/megatron_sc21_table1.csv,
+--   csv_path  the published table ("-" or absent:  ../shared/reference/published/megatron_sc21_table1.csv,
 --             falling back to the test fixture copy)
 --   max_gpus  skip rows with more GPUs (default: all) -- the tests use a small value
 -- Writes megatron_validation.csv: table, params_b, gpus, tp, pp, dp, published_tflops,
@@ -16,8 +16,8 @@
 local am = require "amalgam"
 
 local function exists(path) local f = io.open(path) if f then f:close() return true end return false end
-local path = arg[1] or "../shared/reference/published/megatron_sc21_table1.csv"
-if not arg[1] and not exists(path) then path = "Tests/AmalgamCoreTests/Fixtures/megatron_sc21_table1.csv" end
+local path = (arg[1] ~= nil and arg[1] ~= "-") and arg[1] or "../shared/reference/published/megatron_sc21_table1.csv"
+if (arg[1] == nil or arg[1] == "-") and not exists(path) then path = "Tests/AmalgamCoreTests/Fixtures/megatron_sc21_table1.csv" end
 local max_gpus = tonumber(arg[2] or "") or math.huge
 
 local published = am.csv.read(path)

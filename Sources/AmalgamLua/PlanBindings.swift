@@ -176,7 +176,7 @@ enum PlanBindings {
             "am.plan", "am.plan{ cluster, model, global_batch, ... } -> Plan",
             "Makes a training plan for a (mixed) cluster: non-uniform layer split over pipeline stages, heterogeneous data-parallel replicas (each a TP group inside one node) with integer micro-batch shares. strategy auto searches TP per chip type, pipeline depth, stage layout and order, micro-batch size with the exact layer/batch split kernels, prunes by memory, ranks analytically and re-ranks the best few (plus the baselines) with the iteration simulator; uniform is Megatron's even split; proportional splits by peak FLOP/s. With `stages` the plan is hand-written and only evaluated.",
             arguments: [
-                ("cluster", "a Cluster (am.cluster)"), ("model", "a model preset id, e.g. \"llama2-70b\""),
+                ("cluster", "a Cluster (am.cluster)"), ("model", "a Model (am.model) or a preset id, e.g. \"llama2-70b\""),
                 ("global_batch", "sequences per iteration"), ("micro_batch", "sequences per micro-batch, or a list to search (default 1)"),
                 ("zero", "ZeRO stage 0-3 over each stage's replicas (default 1)"), ("recompute", "none, selective or full (default selective)"),
                 ("sequence_parallel", "boolean (default false)"), ("schedule", "1f1b, gpipe, zb_h1 or interleaved_1f1b (default 1f1b)"),
@@ -194,7 +194,12 @@ enum PlanBindings {
             guard case .object(let cluster)? = try o.stringOrObject("cluster", ClusterBindings.clusterClass) else {
                 throw LuaError.message("plan: option 'cluster' is required (a Cluster from am.cluster)")
             }
-            let model = try TransformerModel.preset(try o.requiredString("model"))
+            let model: TransformerModel
+            switch try o.stringOrObject("model", WorkloadBindings.modelClass) {
+            case .string(let id)?: model = try TransformerModel.preset(id)
+            case .object(let handle)?: model = handle.model
+            case nil: throw LuaError.message("plan: option 'model' is required (a Model from am.model, or a preset id)")
+            }
             let batch = try o.requiredInteger("global_batch")
             let micro = try integers(o, "micro_batch") ?? [1]
             guard !micro.isEmpty else { throw LuaError.message("plan: micro_batch list is empty") }
