@@ -9,6 +9,12 @@ public enum AutoPlanner {
     public static let ppLadder = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128]
     /// Cartesian TP combinations above this count switch to one-type-at-a-time variation.
     public static let maxTPCombinations = 32
+    /// Feasible pipeline depths tried past the best one before the ladder stops.
+    public static let ppPatience = 2
+    /// Stage groups ordered exhaustively by ``StageOrder`` up to this count (heuristic
+    /// swaps beyond): 8 distinct groups cost up to ~1 s each (kernel benchmark), too much
+    /// inside a search that orders hundreds of layouts; 5 groups are 120 orders at most.
+    public static let exhaustiveOrderLimit = 5
 
     /// Plans `request` by its strategy.
     public static func plan(_ request: PlanRequest) throws -> PlanResult {
@@ -101,15 +107,22 @@ public enum AutoPlanner {
                     let units = ReplicaLayout.units(cluster: cluster, tpByChip: combo, excluded: request.excludedRanks)
                     var assembly = StageAssembly(costs: costs, units: units)
                     var seen: [[[Int]]] = []
-                    for pp in ppChoices where pp <= units.count {
+                    // Iteration time is close to unimodal in pp (fewer stages: less memory
+                    // headroom, more DP sync; more stages: longer fill/drain), so the ladder
+                    // stops after `ppPatience` feasible depths without improvement.
+                    var bestHere = Double.infinity, worse = 0
+                    for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse < AutoPlanner.ppPatience) {
+                        let before = candidates.count
                         for layout in StageLayout.allCases {
                             guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
                             seen.append(groups)
                             try consider(assembly.proportional(groups), origin: "proportional", costs: &costs)
                             if request.strategy == .auto {
-                                try consider(try assembly.exact(groups, maxSwaps: 24), origin: "exact", costs: &costs)
+                                try consider(try assembly.exact(groups, exhaustiveLimit: AutoPlanner.exhaustiveOrderLimit, maxSwaps: 24), origin: "exact", costs: &costs)
                             }
                         }
+                        let here = candidates[before...].map(\.analyticalSeconds).min() ?? .infinity
+                        if here < bestHere { bestHere = here; worse = 0 } else if here.isFinite { worse += 1 }
                     }
                     costs = assembly.costs
                 }

@@ -50,13 +50,12 @@ public struct PlanEstimate: Sendable, Equatable {
 
 extension PlannerCostModel {
     /// Ring bytes factor and step count of one DP synchronisation phase.
-    private func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
+    private mutating func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
         guard replicas.count > 1 else { return 0 }
         var gbs = Double.infinity, latency = 0.0
-        var probe = self
         for (i, rep) in replicas.enumerated() {
             let next = replicas[(i + 1) % replicas.count]
-            let info = try probe.path(rep.ranks[0], next.ranks[0])
+            let info = try path(rep.ranks[0], next.ranks[0])
             gbs = min(gbs, info.gbs); latency = max(latency, info.latencySeconds)
         }
         return bytes * factor / (gbs * 1e9) + steps * latency
@@ -72,7 +71,7 @@ extension PlannerCostModel {
             var reps: [ReplicaEstimate] = []
             for rep in stage.replicas {
                 let f = try figures(chip: rep.chip, ranks: rep.ranks)
-                let t = f.seconds(stage.layers) / 1
+                let t = f.seconds(stage.layers)
                 reps.append(ReplicaEstimate(perMicrobatchSeconds: t, computeSeconds: Double(rep.microbatches) * t))
             }
             var boundary = 0.0
@@ -84,7 +83,6 @@ extension PlannerCostModel {
                     boundary = max(boundary, actBytes / lanes / (info.gbs * 1e9) + info.latencySeconds)
                 }
             }
-            let active = stage.replicas.filter { $0.microbatches > 0 }
             let r = Double(stage.replicas.count)
             let lanes = Double(stage.replicas.map(\.tp).min() ?? 1)
             let f0 = try figures(chip: stage.replicas[0].chip, ranks: stage.replicas[0].ranks)
@@ -103,7 +101,6 @@ extension PlannerCostModel {
             }
             let held = config.zero >= 1 ? perLane / r : perLane
             let opt = stage.replicas.map { held * simulation.optimizerBytesPerParam / $0.chip.memBytesPerSecond }.max() ?? 0
-            _ = active
             stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
                                         boundarySeconds: boundary, syncSeconds: sync, optimizerSeconds: opt,
                                         computeEndSeconds: 0, doneSeconds: 0))
