@@ -92,8 +92,12 @@ extension PlannerCostModel {
             if stage.replicas.count > 1 {
                 let grads = perLane * config.stateBytes.gradient
                 let factor = (config.zero >= 1 ? 1.0 : 2.0) * (r - 1) / r
+                // Gradients go in buckets, one ring after another, and every bucket's ring
+                // pays its steps' route latencies (as the simulator runs them): on a WAN
+                // hop of milliseconds this latency term, not bandwidth, dominates.
+                let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
                 sync = try ringSeconds(bytes: grads, replicas: stage.replicas, factor: factor,
-                                       steps: config.zero >= 1 ? r - 1 : 2 * (r - 1))
+                                       steps: buckets * (config.zero >= 1 ? r - 1 : 2 * (r - 1)))
                 if config.zero >= 1 {
                     sync += try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
                                             factor: (r - 1) / r, steps: r - 1)
