@@ -8,6 +8,7 @@ public struct ReplicaEstimate: Sendable, Equatable {
 
 /// One stage's part of an analytical plan estimate.
 public struct StageEstimate: Sendable, Equatable {
+    /// Per replica, in plan order.
     public var replicas: [ReplicaEstimate]
     /// Slowest replica's compute for its share (the stage's busy time per iteration).
     public var computeSeconds: Double
@@ -39,6 +40,7 @@ public struct StageEstimate: Sendable, Equatable {
 ///   gradients become ready), then the optimizer and, with ZeRO ≥ 1, the all-gather.
 /// - Iteration = `max_s` (stage done time).
 public struct PlanEstimate: Sendable, Equatable {
+    /// Per stage, in pipeline order.
     public var stages: [StageEstimate]
     /// Estimated seconds of one iteration.
     public var iterationSeconds: Double

@@ -1,10 +1,15 @@
 /// One chip's memory in a plan: the workload's `memory(...)` breakdown for its stage,
 /// replica, ZeRO sharding over the stage's replicas and the schedule's in-flight count.
 public struct PlanMemoryRow: Sendable, Equatable {
+    /// 0-based stage.
     public var stage: Int
+    /// 0-based replica of the stage.
     public var replica: Int
+    /// Chip type of the replica.
     public var chipId: String
+    /// TP degree of the replica.
     public var tp: Int
+    /// One chip's memory by component.
     public var breakdown: MemoryBreakdown
 }
 
