@@ -2,8 +2,8 @@
 /// depth and stage layout; builds each candidate with the exact kernels
 /// (``StageAssembly``), the proportional rule and Megatron's uniform rule; checks memory
 /// exactly (``Plan/validateMemory()``); ranks by the analytical ``PlanEstimate``; then
-/// re-ranks the best `simulateTop` — plus the best uniform and proportional candidates,
-/// so `auto` can never lose to a baseline — with ``IterationSimulator``.
+/// re-ranks the best `simulateTop` — plus the best `simulateTop` uniform and proportional
+/// candidates, so `auto` can never lose to a baseline — with ``IterationSimulator``.
 public enum AutoPlanner {
     /// Pipeline depths tried when none are given.
     public static let ppLadder = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128]
@@ -110,8 +110,12 @@ public enum AutoPlanner {
                     // Iteration time is close to unimodal in pp (fewer stages: less memory
                     // headroom, more DP sync; more stages: longer fill/drain), so the ladder
                     // stops after `ppPatience` feasible depths without improvement.
-                    var bestHere = Double.infinity, worse = 0
-                    for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse < AutoPlanner.ppPatience) {
+                    // Tracked per builder, so `auto` walks at least as far as the
+                    // proportional baseline alone would (its candidates are a superset).
+                    let origins = request.strategy == .auto ? ["proportional", "exact"] : ["proportional"]
+                    var bestHere = [Double](repeating: .infinity, count: origins.count)
+                    var worse = [Int](repeating: 0, count: origins.count)
+                    for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse.contains { $0 < AutoPlanner.ppPatience }) {
                         let before = candidates.count
                         for layout in StageLayout.allCases {
                             guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
@@ -121,8 +125,10 @@ public enum AutoPlanner {
                                 try consider(try assembly.exact(groups, exhaustiveLimit: AutoPlanner.exhaustiveOrderLimit, maxSwaps: 24), origin: "exact", costs: &costs)
                             }
                         }
-                        let here = candidates[before...].map(\.analyticalSeconds).min() ?? .infinity
-                        if here < bestHere { bestHere = here; worse = 0 } else if here.isFinite { worse += 1 }
+                        for (k, origin) in origins.enumerated() {
+                            let here = candidates[before...].filter { $0.origin == origin }.map(\.analyticalSeconds).min() ?? .infinity
+                            if here < bestHere[k] { bestHere[k] = here; worse[k] = 0 } else if here.isFinite { worse[k] += 1 }
+                        }
                     }
                     costs = assembly.costs
                 }
@@ -151,9 +157,14 @@ public enum AutoPlanner {
                 throw AmalgamError(why)
             }
             candidates.sort { ($0.analyticalSeconds, $0.plan.pp) < ($1.analyticalSeconds, $1.plan.pp) }
+            // The overall top `simulateTop` plus each baseline's own top `simulateTop` — the
+            // set that baseline's strategy would simulate — so auto's pick can never lose
+            // to a baseline run on the same inputs.
             var pick = Array(candidates.indices.prefix(request.simulateTop))
             for origin in ["uniform", "proportional"] {
-                if let i = candidates.firstIndex(where: { $0.origin == origin }), !pick.contains(i) { pick.append(i) }
+                for i in candidates.indices.filter({ candidates[$0].origin == origin }).prefix(request.simulateTop) where !pick.contains(i) {
+                    pick.append(i)
+                }
             }
             var best: (Int, SimulationResult)? = nil
             for i in pick {
