@@ -154,6 +154,19 @@ enum PlanBindings {
                 _ = call.push(PlanHandle(request: request, best: result.best, alternatives: result.alternatives, simulation: result.simulation, lost: lost), as: cls)
                 return call.push(number: lost) + 1
             }
+            .method("aggregate_efficiency", FunctionDoc(
+                "Plan:aggregate_efficiency", "p:aggregate_efficiency() -> { efficiency, aggregate_tokens_per_s, per_chip = rows }",
+                "Plans every chip type of the cluster alone (strategy auto, same model and batch), simulates, and sums their tokens/s; efficiency = this plan's tokens/s ÷ that sum (1 = the mixed cluster is worth as much as its parts trained apart). A chip type that cannot train the model alone counts 0.",
+                returns: "{ efficiency, aggregate_tokens_per_s, per_chip = rows of chip, tokens_per_s }",
+                example: example + "\nlocal a = p:aggregate_efficiency()\nprint(a.efficiency, a.aggregate_tokens_per_s)"
+            )) { call in
+                let h = try call.object(1, cls)
+                var request = h.request
+                request.config.microBatch = h.best.plan.config.microBatch
+                let a = try aggregateEfficiency(request, mixedTokensPerSecond: h.simulation.tokensPerSecond)
+                return call.push(.record([("efficiency", .number(a.efficiency)), ("aggregate_tokens_per_s", .number(a.aggregateTokensPerSecond)),
+                                          ("per_chip", luaRows(["chip", "tokens_per_s"], a.perChipType.map { [.string($0.chip), .number($0.tokensPerSecond)] }))]))
+            }
             .method("to_json", FunctionDoc(
                 "Plan:to_json", "p:to_json(path)",
                 "Writes the plan as JSON (atomically; relative paths go under --out): model, cluster, strategy, batch, pp and one entry per rank with stage, replica, tp_rank (0-based), layers {first, last}, microbatches and tp_group.",

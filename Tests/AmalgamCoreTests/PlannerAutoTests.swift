@@ -99,4 +99,18 @@ final class PlannerAutoTests: XCTestCase {
             XCTAssertTrue(m.contains("75% of the state"), m)  // 12 of 16 bytes per parameter
         }
     }
+
+    /// More replicas than micro-batches: 16 tp-1 replicas, 4 micro-batches — replicas
+    /// whose share rounds to zero are dropped, so every kept replica has work.
+    func testMoreReplicasThanMicrobatches() throws {
+        let c = try PlannerFixtures.mixed(a100: 2, ascend: 0, h20: 0)
+        for strategy in [PlanStrategy.auto, .proportional] {
+            let r = try AutoPlanner.plan(try PlannerFixtures.request(c, batch: 4, strategy: strategy, tp: [1], pp: [1]))
+            for stage in r.best.plan.stages {
+                XCTAssertLessThanOrEqual(stage.replicas.count, 4)
+                XCTAssertTrue(stage.replicas.allSatisfy { $0.microbatches >= 1 })
+                XCTAssertEqual(stage.replicas.reduce(0) { $0 + $1.microbatches }, 4)
+            }
+        }
+    }
 }

@@ -2,13 +2,19 @@
 /// depth and stage layout; builds each candidate with the exact kernels
 /// (``StageAssembly``), the proportional rule and Megatron's uniform rule; checks memory
 /// exactly (``Plan/validateMemory()``); ranks by the analytical ``PlanEstimate``; then
-/// re-ranks the best `simulateTop` — plus the best uniform and proportional candidates,
-/// so `auto` can never lose to a baseline — with ``IterationSimulator``.
+/// re-ranks the best `simulateTop` — plus the best `simulateTop` uniform and proportional
+/// candidates, so `auto` can never lose to a baseline — with ``IterationSimulator``.
 public enum AutoPlanner {
     /// Pipeline depths tried when none are given.
     public static let ppLadder = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128]
     /// Cartesian TP combinations above this count switch to one-type-at-a-time variation.
     public static let maxTPCombinations = 32
+    /// Feasible pipeline depths tried past the best one before the ladder stops.
+    public static let ppPatience = 2
+    /// Stage groups ordered exhaustively by ``StageOrder`` up to this count (heuristic
+    /// swaps beyond): 8 distinct groups cost up to ~1 s each (kernel benchmark), too much
+    /// inside a search that orders hundreds of layouts; 5 groups are 120 orders at most.
+    public static let exhaustiveOrderLimit = 5
 
     /// Plans `request` by its strategy.
     public static func plan(_ request: PlanRequest) throws -> PlanResult {
@@ -101,14 +107,27 @@ public enum AutoPlanner {
                     let units = ReplicaLayout.units(cluster: cluster, tpByChip: combo, excluded: request.excludedRanks)
                     var assembly = StageAssembly(costs: costs, units: units)
                     var seen: [[[Int]]] = []
-                    for pp in ppChoices where pp <= units.count {
+                    // Iteration time is close to unimodal in pp (fewer stages: less memory
+                    // headroom, more DP sync; more stages: longer fill/drain), so the ladder
+                    // stops after `ppPatience` feasible depths without improvement.
+                    // Tracked per builder, so `auto` walks at least as far as the
+                    // proportional baseline alone would (its candidates are a superset).
+                    let origins = request.strategy == .auto ? ["proportional", "exact"] : ["proportional"]
+                    var bestHere = [Double](repeating: .infinity, count: origins.count)
+                    var worse = [Int](repeating: 0, count: origins.count)
+                    for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse.contains { $0 < AutoPlanner.ppPatience }) {
+                        let before = candidates.count
                         for layout in StageLayout.allCases {
                             guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
                             seen.append(groups)
                             try consider(assembly.proportional(groups), origin: "proportional", costs: &costs)
                             if request.strategy == .auto {
-                                try consider(try assembly.exact(groups, maxSwaps: 24), origin: "exact", costs: &costs)
+                                try consider(try assembly.exact(groups, exhaustiveLimit: AutoPlanner.exhaustiveOrderLimit, maxSwaps: 24), origin: "exact", costs: &costs)
                             }
+                        }
+                        for (k, origin) in origins.enumerated() {
+                            let here = candidates[before...].filter { $0.origin == origin }.map(\.analyticalSeconds).min() ?? .infinity
+                            if here < bestHere[k] { bestHere[k] = here; worse[k] = 0 } else if here.isFinite { worse[k] += 1 }
                         }
                     }
                     costs = assembly.costs
@@ -138,9 +157,14 @@ public enum AutoPlanner {
                 throw AmalgamError(why)
             }
             candidates.sort { ($0.analyticalSeconds, $0.plan.pp) < ($1.analyticalSeconds, $1.plan.pp) }
+            // The overall top `simulateTop` plus each baseline's own top `simulateTop` — the
+            // set that baseline's strategy would simulate — so auto's pick can never lose
+            // to a baseline run on the same inputs.
             var pick = Array(candidates.indices.prefix(request.simulateTop))
             for origin in ["uniform", "proportional"] {
-                if let i = candidates.firstIndex(where: { $0.origin == origin }), !pick.contains(i) { pick.append(i) }
+                for i in candidates.indices.filter({ candidates[$0].origin == origin }).prefix(request.simulateTop) where !pick.contains(i) {
+                    pick.append(i)
+                }
             }
             var best: (Int, SimulationResult)? = nil
             for i in pick {

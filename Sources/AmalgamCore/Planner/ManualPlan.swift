@@ -1,14 +1,19 @@
 /// One hand-written stage: layers `firstLayer...lastLayer` (0-based, inclusive) and its
 /// replicas as (ranks, micro-batches); the TP degree is the rank count.
 public struct ManualStage: Sendable, Equatable {
+    /// First layer (0 = embedding).
     public var firstLayer: Int
+    /// Last layer, inclusive.
     public var lastLayer: Int
+    /// TP groups (ranks in TP order) and their micro-batch shares.
     public var replicas: [(ranks: [Int], microbatches: Int)]
 
+    /// Values are checked by `Plan.manual`.
     public init(firstLayer: Int, lastLayer: Int, replicas: [(ranks: [Int], microbatches: Int)]) {
         self.firstLayer = firstLayer; self.lastLayer = lastLayer; self.replicas = replicas
     }
 
+    /// Field-wise equality (tuples are not Equatable).
     public static func == (a: ManualStage, b: ManualStage) -> Bool {
         a.firstLayer == b.firstLayer && a.lastLayer == b.lastLayer && a.replicas.count == b.replicas.count
             && zip(a.replicas, b.replicas).allSatisfy { $0.ranks == $1.ranks && $0.microbatches == $1.microbatches }

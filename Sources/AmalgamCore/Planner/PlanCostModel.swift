@@ -24,13 +24,18 @@ struct PlannerLayerFigures {
 /// ring collectives on the in-node route (the simulator's formula), memory by the
 /// workload's `memory(...)` rules. Tables are cached per (chip type, tp).
 public struct PlannerCostModel {
+    /// The model being planned.
     public let model: TransformerModel
+    /// The cluster the ranks belong to.
     public let cluster: Cluster
+    /// Batch, micro-batch, ZeRO, recompute and schedule of every estimate.
     public let config: TrainingConfig
+    /// Calibration, cost options and optimizer/activation figures shared with the simulator.
     public let simulation: SimulationOptions
     private var cache: [String: PlannerLayerFigures] = [:]
     private var pathCache: [Int: PathInfo] = [:]
 
+    /// Empty caches; tables are built on first use.
     public init(model: TransformerModel, cluster: Cluster, config: TrainingConfig, simulation: SimulationOptions = SimulationOptions()) {
         self.model = model; self.cluster = cluster; self.config = config; self.simulation = simulation
     }

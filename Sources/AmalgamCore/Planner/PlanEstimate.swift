@@ -8,6 +8,7 @@ public struct ReplicaEstimate: Sendable, Equatable {
 
 /// One stage's part of an analytical plan estimate.
 public struct StageEstimate: Sendable, Equatable {
+    /// Per replica, in plan order.
     public var replicas: [ReplicaEstimate]
     /// Slowest replica's compute for its share (the stage's busy time per iteration).
     public var computeSeconds: Double
@@ -39,6 +40,7 @@ public struct StageEstimate: Sendable, Equatable {
 ///   gradients become ready), then the optimizer and, with ZeRO ≥ 1, the all-gather.
 /// - Iteration = `max_s` (stage done time).
 public struct PlanEstimate: Sendable, Equatable {
+    /// Per stage, in pipeline order.
     public var stages: [StageEstimate]
     /// Estimated seconds of one iteration.
     public var iterationSeconds: Double
@@ -50,13 +52,12 @@ public struct PlanEstimate: Sendable, Equatable {
 
 extension PlannerCostModel {
     /// Ring bytes factor and step count of one DP synchronisation phase.
-    private func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
+    private mutating func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
         guard replicas.count > 1 else { return 0 }
         var gbs = Double.infinity, latency = 0.0
-        var probe = self
         for (i, rep) in replicas.enumerated() {
             let next = replicas[(i + 1) % replicas.count]
-            let info = try probe.path(rep.ranks[0], next.ranks[0])
+            let info = try path(rep.ranks[0], next.ranks[0])
             gbs = min(gbs, info.gbs); latency = max(latency, info.latencySeconds)
         }
         return bytes * factor / (gbs * 1e9) + steps * latency
@@ -72,7 +73,7 @@ extension PlannerCostModel {
             var reps: [ReplicaEstimate] = []
             for rep in stage.replicas {
                 let f = try figures(chip: rep.chip, ranks: rep.ranks)
-                let t = f.seconds(stage.layers) / 1
+                let t = f.seconds(stage.layers)
                 reps.append(ReplicaEstimate(perMicrobatchSeconds: t, computeSeconds: Double(rep.microbatches) * t))
             }
             var boundary = 0.0
@@ -84,7 +85,6 @@ extension PlannerCostModel {
                     boundary = max(boundary, actBytes / lanes / (info.gbs * 1e9) + info.latencySeconds)
                 }
             }
-            let active = stage.replicas.filter { $0.microbatches > 0 }
             let r = Double(stage.replicas.count)
             let lanes = Double(stage.replicas.map(\.tp).min() ?? 1)
             let f0 = try figures(chip: stage.replicas[0].chip, ranks: stage.replicas[0].ranks)
@@ -94,8 +94,12 @@ extension PlannerCostModel {
             if stage.replicas.count > 1 {
                 let grads = perLane * config.stateBytes.gradient
                 let factor = (config.zero >= 1 ? 1.0 : 2.0) * (r - 1) / r
+                // Gradients go in buckets, one ring after another, and every bucket's ring
+                // pays its steps' route latencies (as the simulator runs them): on a WAN
+                // hop of milliseconds this latency term, not bandwidth, dominates.
+                let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
                 sync = try ringSeconds(bytes: grads, replicas: stage.replicas, factor: factor,
-                                       steps: config.zero >= 1 ? r - 1 : 2 * (r - 1))
+                                       steps: buckets * (config.zero >= 1 ? r - 1 : 2 * (r - 1)))
                 if config.zero >= 1 {
                     sync += try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
                                             factor: (r - 1) / r, steps: r - 1)
@@ -103,7 +107,6 @@ extension PlannerCostModel {
             }
             let held = config.zero >= 1 ? perLane / r : perLane
             let opt = stage.replicas.map { held * simulation.optimizerBytesPerParam / $0.chip.memBytesPerSecond }.max() ?? 0
-            _ = active
             stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
                                         boundarySeconds: boundary, syncSeconds: sync, optimizerSeconds: opt,
                                         computeEndSeconds: 0, doneSeconds: 0))

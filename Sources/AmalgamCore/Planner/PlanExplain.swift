@@ -1,19 +1,28 @@
 /// One row of a plan explanation: what a replica does, what it costs and what limits it.
 public struct PlanExplainRow: Sendable, Equatable {
+    /// 0-based stage.
     public var stage: Int
+    /// 0-based replica.
     public var replica: Int
+    /// Chip type.
     public var chipId: String
+    /// Ranks of the TP group.
     public var ranks: [Int]
+    /// TP degree.
     public var tp: Int
     /// First and last layer, inclusive (0 = embedding).
     public var firstLayer: Int
+    /// Last layer, inclusive.
     public var lastLayer: Int
+    /// Micro-batches per iteration.
     public var microbatches: Int
     /// Compute for the replica's share per iteration (analytical).
     public var computeSeconds: Double
     /// Its boundary sends (activations forward, gradients back) plus the stage's DP sync.
     public var commSeconds: Double
+    /// Bytes one chip of the replica needs.
     public var memUsedBytes: Double
+    /// The chip's capacity, bytes.
     public var memCapacityBytes: Double
     /// What limits the replica: `memory` (≥ 95 % of capacity), `link to stage k`
     /// (1-based; the boundary's steady-state time reaches the stage's compute),

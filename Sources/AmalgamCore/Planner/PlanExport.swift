@@ -1,13 +1,18 @@
 /// One rank's role in a plan, the neutral form the JSON export is written from.
 public struct RankAssignment: Sendable, Equatable {
+    /// Cluster rank.
     public var rank: Int
+    /// 0-based stage.
     public var stage: Int
+    /// 0-based replica of the stage.
     public var replica: Int
     /// Position inside its TP group (0-based).
     public var tpRank: Int
     /// First and last layer, inclusive.
     public var firstLayer: Int
+    /// Last layer, inclusive.
     public var lastLayer: Int
+    /// Micro-batches of its replica per iteration.
     public var microbatches: Int
     /// Every rank of its TP group, in TP order.
     public var tpGroup: [Int]

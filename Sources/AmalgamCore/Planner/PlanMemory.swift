@@ -1,10 +1,15 @@
 /// One chip's memory in a plan: the workload's `memory(...)` breakdown for its stage,
 /// replica, ZeRO sharding over the stage's replicas and the schedule's in-flight count.
 public struct PlanMemoryRow: Sendable, Equatable {
+    /// 0-based stage.
     public var stage: Int
+    /// 0-based replica of the stage.
     public var replica: Int
+    /// Chip type of the replica.
     public var chipId: String
+    /// TP degree of the replica.
     public var tp: Int
+    /// One chip's memory by component.
     public var breakdown: MemoryBreakdown
 }
 
@@ -13,13 +18,21 @@ extension Plan {
     public func memoryRows() throws -> [PlanMemoryRow] {
         var rows: [PlanMemoryRow] = []
         for (s, stage) in stages.enumerated() {
+            // Replicas of one chip type, tp and in-flight count hold identical memory.
+            var seen: [String: MemoryBreakdown] = [:]
             for (r, rep) in stage.replicas.enumerated() {
                 let held = try config.schedule.inFlight(stage: s, pp: pp, microBatches: max(rep.microbatches, 1),
                                                          virtualStages: config.virtualStages)
+                let key = "\(rep.chip.id)#\(rep.tp)#\(rep.microbatches > 0 ? held : 0)"
+                if let b = seen[key] {
+                    rows.append(PlanMemoryRow(stage: s, replica: r, chipId: rep.chip.id, tp: rep.tp, breakdown: b))
+                    continue
+                }
                 let b = try model.memory(chip: rep.chip, tp: rep.tp, pp: pp, ppStage: s, dp: stage.replicas.count,
                                          zero: config.zero, microBatch: config.microBatch, recompute: config.recompute,
                                          sequenceParallel: config.sequenceParallel, layers: stage.layers,
                                          inFlight: rep.microbatches > 0 ? held : 0, state: config.stateBytes)
+                seen[key] = b
                 rows.append(PlanMemoryRow(stage: s, replica: r, chipId: rep.chip.id, tp: rep.tp, breakdown: b))
             }
         }

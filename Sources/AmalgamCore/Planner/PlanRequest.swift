@@ -19,9 +19,13 @@ public enum PlanStrategy: String, Sendable, CaseIterable {
 
 /// Everything a planner run needs.
 public struct PlanRequest: Sendable {
+    /// The model to train.
     public var model: TransformerModel
+    /// The cluster to place it on.
     public var cluster: Cluster
+    /// Batch and training options (the micro-batch is overridden by `microBatchOptions`).
     public var config: TrainingConfig
+    /// How to choose the plan.
     public var strategy: PlanStrategy
     /// TP degrees to try per chip type (each must divide the model's heads and fit a node).
     public var tpOptions: [Int]
@@ -36,8 +40,10 @@ public struct PlanRequest: Sendable {
     /// Candidates (by analytical estimate) re-ranked with the simulator; capped so
     /// planning stays fast on large clusters.
     public var simulateTop: Int
+    /// Options of the simulator runs (and of the cost model: calibration, cost options).
     public var simulation: SimulationOptions
 
+    /// Defaults: tp {1, 2, 4, 8}, the pp ladder, the config's micro-batch, top 5, simulate 3.
     public init(model: TransformerModel, cluster: Cluster, config: TrainingConfig, strategy: PlanStrategy = .auto,
                 tpOptions: [Int] = [1, 2, 4, 8], ppOptions: [Int]? = nil, microBatchOptions: [Int]? = nil,
                 excludedRanks: Set<Int> = [], top: Int = 5, simulateTop: Int = 3, simulation: SimulationOptions = SimulationOptions()) {
@@ -85,6 +91,7 @@ public struct PlanRequest: Sendable {
 
 /// One evaluated plan.
 public struct PlanCandidate: Sendable {
+    /// The plan.
     public var plan: Plan
     /// Which builder produced it: `exact` (the search's kernels), `proportional`,
     /// `uniform` or `manual`.
@@ -105,7 +112,9 @@ public struct PlanCandidate: Sendable {
 
 /// The planner's answer: the best plan and ranked alternatives (best first, including it).
 public struct PlanResult: Sendable {
+    /// The fastest simulated candidate.
     public var best: PlanCandidate
+    /// Ranked candidates, best first: the simulated ones by simulated time, then the rest by analytical estimate.
     public var alternatives: [PlanCandidate]
     /// The simulator's result for the best plan.
     public var simulation: SimulationResult

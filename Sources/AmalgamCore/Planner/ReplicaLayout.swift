@@ -1,8 +1,12 @@
 /// A tensor-parallel group the planner can place: `tp` consecutive ranks of one node.
 public struct TPGroupUnit: Sendable, Equatable {
+    /// Cluster ranks, TP order.
     public var ranks: [Int]
+    /// The chip type of every rank.
     public var chip: Chip
+    /// Node index.
     public var node: Int
+    /// Site index (the fast domain the unit sits in).
     public var site: Int
     /// Peak BF16 TFLOP/s of the group.
     public var tflops: Double { Double(ranks.count) * chip.bf16Tflops }

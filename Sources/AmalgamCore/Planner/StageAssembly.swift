@@ -21,7 +21,7 @@ struct StageAssembly {
     /// once the ranges are fixed. Memory: every replica class must hold the range with
     /// the stage's ZeRO sharding and the position's in-flight count (M as the share's
     /// upper bound).
-    mutating func exact(_ groups: [[Int]], maxSwaps: Int) throws -> Plan? {
+    mutating func exact(_ groups: [[Int]], exhaustiveLimit: Int, maxSwaps: Int) throws -> Plan? {
         let config = costs.config
         let m = config.microbatches
         let pp = groups.count
@@ -46,7 +46,7 @@ struct StageAssembly {
         let result: StageOrderResult
         do {
             result = try StageOrder.optimize(
-                groups: pp, layers: L, groupClasses: classIds, exhaustiveLimit: 8, maxSwapEvaluations: maxSwaps,
+                groups: pp, layers: L, groupClasses: classIds, exhaustiveLimit: exhaustiveLimit, maxSwapEvaluations: maxSwaps,
                 seconds: { g, _, r in
                     var rate = 0.0
                     for x in figs[g] { rate += x.n / x.f.seconds(r) }
