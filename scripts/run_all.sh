@@ -37,6 +37,11 @@ while IFS='|' read -r script _; do
   [ -z "$script" ] || [ -f "scripts/$script" ] || missing="$missing scripts/$script"
 done <<< "$SCRIPTS"
 [ -z "$missing" ] || { echo "run_all: listed in scripts/run_all.sh but missing:$missing" >&2; exit 1; }
+# ...and every script in scripts/ is listed, so none escapes the checks.
+for f in scripts/*.lua; do
+  name=$(basename "$f")
+  grep -q "^$name" <<< "$SCRIPTS" || { echo "run_all: scripts/$name is not listed in scripts/run_all.sh" >&2; exit 1; }
+done
 
 errlog=$(mktemp)
 trap 'rm -f "$errlog"' EXIT
