@@ -22,13 +22,19 @@ enum RingAlgorithm {
         return try b.finish()
     }
 
+    /// Ring position q's chunk: the shard of rank `order[q]` (reduce-scatter leaves each
+    /// rank its own shard; all-gather starts from it).
+    static func shardSegments(_ b: inout ScheduleBuilder, order: [Int32], _ r: CollectiveRequest) -> [Int32] {
+        let shards = Chunking.even(0, r.elementCount, r.rankCount)
+        return order.map { b.segment(shards[Int($0)], shards[Int($0) + 1] - shards[Int($0)]) }
+    }
+
     /// Reduce-scatter: the ring's first half, chunk of position `q` = shard of rank `order[q]`.
     static func reduceScatter(_ r: CollectiveRequest) throws -> Schedule {
         let order = try order(r)
         var b = ScheduleBuilder(collective: .reduceScatter, algorithm: r.algorithm, rankCount: r.rankCount, elementCount: r.elementCount)
         guard r.elementCount > 0 else { return try b.finish() }
-        let shards = Chunking.even(0, r.elementCount, r.rankCount)
-        let chunks = order.map { b.segment(shards[Int($0)], shards[Int($0) + 1] - shards[Int($0)]) }
+        let chunks = shardSegments(&b, order: order, r)
         _ = RingPhases.reduceScatter(&b, order: order, chunks: chunks, initial: Array(repeating: [], count: r.rankCount))
         return try b.finish()
     }
@@ -38,8 +44,7 @@ enum RingAlgorithm {
         let order = try order(r)
         var b = ScheduleBuilder(collective: .allGather, algorithm: r.algorithm, rankCount: r.rankCount, elementCount: r.elementCount)
         guard r.elementCount > 0 else { return try b.finish() }
-        let shards = Chunking.even(0, r.elementCount, r.rankCount)
-        let chunks = order.map { b.segment(shards[Int($0)], shards[Int($0) + 1] - shards[Int($0)]) }
+        let chunks = shardSegments(&b, order: order, r)
         _ = RingPhases.allGather(&b, order: order, chunks: chunks, initial: Array(repeating: [], count: r.rankCount))
         return try b.finish()
     }

@@ -10,10 +10,7 @@ public enum PlanStrategy: String, Sendable, CaseIterable {
 
     /// Parses a strategy name, listing the choices on error.
     public static func parse(_ text: String) throws -> PlanStrategy {
-        guard let s = PlanStrategy(rawValue: text) else {
-            throw AmalgamError.unknown("strategy", text, among: allCases.map(\.rawValue))
-        }
-        return s
+        try choice(text, what: "strategy")
     }
 }
 

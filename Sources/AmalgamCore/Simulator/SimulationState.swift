@@ -53,7 +53,6 @@ struct SimulationState {
     /// Flows in progress by tag: start time, sending executor, source and destination ranks.
     var flowStart: [Int: (start: Double, executor: Int, src: Int, dst: Int)] = [:]
     var trace: [TraceEvent] = []
-    var p2pFlows = 0
     /// Lane flows of a stage-to-stage transfer still in flight, by (key << 1 | direction).
     var p2pPending: [Int: Int] = [:]
     /// Whether the lanes between two replicas (keyed by their lane-0 ranks) share a link.
@@ -207,7 +206,6 @@ struct SimulationState {
             let tag = Self.tag(.p2p, payload << Self.laneBits | lane)
             flowStart[tag] = (engine.now, e, src, dst)
             try engine.addFlow(src: src, dst: dst, bytes: bytes, tag: tag)
-            p2pFlows += 1
         }
     }
 

@@ -51,3 +51,14 @@ public enum Suggestions {
         return prev[y.count]
     }
 }
+
+extension RawRepresentable where Self: CaseIterable, RawValue == String {
+    /// The case spelt `text`; anything else is an `AmalgamError` naming `what` and the
+    /// closest valid spellings. Every user-facing choice enum parses through this.
+    public static func choice(_ text: String, what: String) throws -> Self {
+        guard let value = Self(rawValue: text) else {
+            throw AmalgamError.unknown(what, text, among: allCases.map(\.rawValue))
+        }
+        return value
+    }
+}

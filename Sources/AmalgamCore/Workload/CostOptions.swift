@@ -10,10 +10,7 @@ public enum Recompute: String, Sendable, CaseIterable, Codable {
 
     /// Parses a user string (`"none"`, `"selective"`, `"full"`).
     public static func parse(_ text: String) throws -> Recompute {
-        guard let r = Recompute(rawValue: text) else {
-            throw AmalgamError.unknown("recompute mode", text, among: allCases.map(\.rawValue))
-        }
-        return r
+        try choice(text, what: "recompute mode")
     }
 }
 
@@ -29,10 +26,7 @@ public enum AttentionCounting: String, Sendable, CaseIterable, Codable {
 
     /// Parses a user string (`"full"`, `"causal"`).
     public static func parse(_ text: String) throws -> AttentionCounting {
-        guard let r = AttentionCounting(rawValue: text) else {
-            throw AmalgamError.unknown("attention counting", text, among: allCases.map(\.rawValue))
-        }
-        return r
+        try choice(text, what: "attention counting")
     }
 }
 
