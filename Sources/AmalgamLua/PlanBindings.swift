@@ -33,7 +33,8 @@ enum PlanBindings {
 
     static func row(_ c: PlanCandidate, rank: Int) -> [LuaValue] {
         [.integer(rank), .string(c.origin), .integer(c.plan.pp), .integer(c.plan.dp), .string(c.tpSummary),
-         .integer(c.plan.config.microBatch), .number(c.estimateSeconds), .number(c.analyticalSeconds), .bool(c.simulatedSeconds != nil)]
+         .integer(c.plan.config.microBatch), .number(c.estimateSeconds), .number(c.analyticalSeconds),
+         c.timelineSeconds.map { .number($0) } ?? .nil, .bool(c.simulatedSeconds != nil)]
     }
 
     static func describe(_ h: PlanHandle) -> String {
@@ -124,12 +125,12 @@ enum PlanBindings {
             }
             .method("alternatives", FunctionDoc(
                 "Plan:alternatives", "p:alternatives() -> rows",
-                "The ranked candidates (best first): rank, origin, pp, dp, tp (per chip type, e.g. nvidia_h20:4), micro_batch, estimate_s (simulated when simulated is true, else analytical), analytical_s, simulated.",
+                "The ranked candidates (best first): rank, origin, pp, dp, tp (per chip type, e.g. nvidia_h20:4), micro_batch, estimate_s (simulated when simulated is true, else the timeline estimate when there is one, else analytical), analytical_s, timeline_s (the pipeline-timeline estimate, for the best candidates only; nil otherwise), simulated.",
                 returns: "an array of rows",
                 example: example + "\nfor _, a in ipairs(p:alternatives()) do print(a.rank, a.pp, a.tp, a.estimate_s) end"
             )) { call in
                 let h = try call.object(1, cls)
-                return call.push(luaRows(["rank", "origin", "pp", "dp", "tp", "micro_batch", "estimate_s", "analytical_s", "simulated"],
+                return call.push(luaRows(["rank", "origin", "pp", "dp", "tp", "micro_batch", "estimate_s", "analytical_s", "timeline_s", "simulated"],
                                          h.alternatives.enumerated().map { row($0.element, rank: $0.offset + 1) }))
             }
             .method("replan", FunctionDoc(
@@ -197,7 +198,7 @@ enum PlanBindings {
                 ("strategy", "auto (default), uniform or proportional"), ("tp", "TP degrees to try, a number or a list (default {1, 2, 4, 8})"),
                 ("pp", "pipeline depths to try, a number or a list (default: a ladder up to the model's blocks)"),
                 ("stages", "hand-written plan: { { layers = {first, last}, replicas = { { ranks = {...}, microbatches = n } } }, ... } (0-based, inclusive)"),
-                ("top", "alternatives to keep (default 5)"), ("simulate_top", "candidates re-ranked by the simulator (default 3)"),
+                ("top", "alternatives to keep (default 5)"), ("simulate_top", "best candidates (by the pipeline-timeline estimate) re-ranked by the simulator, plus each baseline's own best that many unless a compute-only bound rules them out (default 2)"),
                 ("without", "{ ranks = {...} } or { nodes = {...} } to leave out from the start"),
             ],
             returns: "a Plan: fields pp, dp, estimate_s, analytical_s, tokens_per_s, mfu, strategy, origin, micro_batch, lost; methods stages, explain, memory, alternatives, replan, to_json",
@@ -228,7 +229,7 @@ enum PlanBindings {
             let tp = try integers(o, "tp") ?? [1, 2, 4, 8]
             let pp = try integers(o, "pp")
             let top = try o.integer("top", default: 5)
-            let simTop = try o.integer("simulate_top", default: 3)
+            let simTop = try o.integer("simulate_top", default: 2)
             let manual = try o.array("stages") { st, _ -> ManualStage in
                 let layers = try st.table("layers") { try $0.numbers() } ?? []
                 guard layers.count == 2 else { throw LuaError.message("plan.stages: layers must be {first, last} (0-based, inclusive)") }

@@ -9,6 +9,7 @@ import Foundation
 ///   vs. one pass evaluating every single-layer stage cost once;
 /// - stage order of 8 groups (exhaustive) over 64 layers, for scale.
 func plannerKernelBench() {
+    if CommandLine.arguments.contains("--headline") { autoPlannerBench(); return }
     // Four chip types: per-micro-batch seconds, fixed seconds, memory cap. Assumed
     // figures of plausible relative speed (A100/H100/910B/H20-like), not measured.
     let kinds: [(per: Double, fixed: Double, cap: Int)] = [(0.110, 0.020, 6), (0.045, 0.015, 4), (0.095, 0.030, 8), (0.160, 0.010, 12)]
@@ -135,7 +136,7 @@ func autoPlannerBench() {
             let c = try benchCluster(chips: chips, types: types)
             let model = try TransformerModel.preset(id)
             let config = TrainingConfig(globalBatch: batch, microBatch: 1)
-            let req = PlanRequest(model: model, cluster: c, config: config, tpOptions: [2, 4, 8], simulateTop: 3)
+            let req = PlanRequest(model: model, cluster: c, config: config, tpOptions: [2, 4, 8])
             var result: PlanResult? = nil
             let t = bestSeconds(repeats: 1) { result = try? AutoPlanner.plan(req) }
             guard let result else { print("auto \(label): failed: \((try? AutoPlanner.plan(req)).map { _ in "" } ?? "error")"); return }
@@ -151,6 +152,10 @@ func autoPlannerBench() {
     let args = CommandLine.arguments
     let big = args.contains("--big")
     run("llama2-70b / 1,024 chips / 4 types / 2 sites", model: "llama2-70b", chips: 1024, types: 4, batch: 1024)
+    if args.contains("--headline") {
+        if big { run("llama2-70b / 8,192 chips / 4 types / 2 sites", model: "llama2-70b", chips: 8192, types: 4, batch: 4096) }
+        return
+    }
     for chips in [256, 512, 2048] { run("llama2-70b / \(chips) chips / 4 types", model: "llama2-70b", chips: chips, types: 4, batch: 1024) }
     for types in [1, 2] { run("llama2-70b / 1,024 chips / \(types) types", model: "llama2-70b", chips: 1024, types: types, batch: 1024) }
     run("llama2-13b (40 blocks) / 1,024 chips / 4 types", model: "llama2-13b", chips: 1024, types: 4, batch: 1024)

@@ -3,6 +3,13 @@ import XCTest
 
 /// The analytical estimate, the layouts and the rounding rules against closed forms.
 final class PlannerEstimateTests: XCTestCase {
+    /// The simulator's uncontended rate between two ranks (line rate × link efficiency
+    /// at the route's bottleneck), bytes/s: the rate the estimate must use.
+    private func effectiveRate(_ c: Cluster, _ a: Int, _ b: Int) throws -> Double {
+        var engine = try FlowEngine(topology: c, options: NetworkOptions())
+        return try engine.routeInfo(src: a, dst: b).bytesPerSecond
+    }
+
     /// One stage, one replica (tp 8, one node): no pipeline, no DP sync, so the estimate is
     /// M · t + optimizer, with t the workload's fwd+bwd plus the simulator's TP ring
     /// collectives and the optimizer params·28 B ÷ memory bandwidth.
@@ -17,12 +24,13 @@ final class PlannerEstimateTests: XCTestCase {
         let chip = c.chip(ofRank: 0)
         let cost = try m.stageCost(layers: 0..<m.layerCount, chip: chip, microBatch: 1, tp: 8, recompute: .selective)
         let path = try c.path(from: 0, to: 1)
+        let rate = try effectiveRate(c, 0, 1)
         var tpSeconds = 0.0
         for l in 0..<m.layerCount {
             let lc = try m.layerCost(l, chip: chip, microBatch: 1, tp: 8, recompute: .selective)
             guard lc.tpBytesPerCollective > 0 else { continue }
             let steps = lc.tpCollective == .allReduce ? 14.0 : 7.0
-            tpSeconds += Double(lc.tpForwardCollectives + lc.tpBackwardCollectives) * (steps / 8 * lc.tpBytesPerCollective / (path.gbs * 1e9) + steps * path.latencySeconds)
+            tpSeconds += Double(lc.tpForwardCollectives + lc.tpBackwardCollectives) * (steps / 8 * lc.tpBytesPerCollective / rate + steps * path.latencySeconds)
         }
         let t = cost.fwdSeconds + cost.bwdSeconds + tpSeconds
         let optimizer = cost.params * 28 / chip.memBytesPerSecond
@@ -44,7 +52,7 @@ final class PlannerEstimateTests: XCTestCase {
         let e = try costs.estimate(plan)
         let t0 = e.stages[0].replicas[0].perMicrobatchSeconds, t1 = e.stages[1].replicas[0].perMicrobatchSeconds
         let path = try c.path(from: 0, to: 8)
-        let p2p = Double(m.seqLen * m.hidden) * 2 / 8 / (path.gbs * 1e9) + path.latencySeconds
+        let p2p = Double(m.seqLen * m.hidden) * 2 / 8 / (try effectiveRate(c, 0, 8)) + path.latencySeconds
         XCTAssertEqual(e.stages[0].boundarySeconds, p2p, accuracy: 1e-15)
         let b = t0 >= t1 ? 0 : 1
         let end = 8 * max(t0, t1) + (b == 0 ? t1 : t0) + 2 * p2p
@@ -66,7 +74,7 @@ final class PlannerEstimateTests: XCTestCase {
         let path = try c.path(from: 0, to: 8)
         // Buckets of 25 MB run one after another, each ring paying 2(R−1) = 2 latencies.
         let buckets = (params * 2 / 25e6).rounded(.up)
-        XCTAssertEqual(e.stages[0].syncSeconds, params * 2 * 1 / (path.gbs * 1e9) + buckets * 2 * path.latencySeconds, accuracy: 1e-12)
+        XCTAssertEqual(e.stages[0].syncSeconds, params * 2 * 1 / (try effectiveRate(c, 0, 8)) + buckets * 2 * path.latencySeconds, accuracy: 1e-12)
     }
 
     /// Largest remainder: 10 by (1, 1, 2) → exact (2.5, 2.5, 5) → (3, 2, 5) (tie to the lower index).

@@ -15,6 +15,9 @@ public enum AutoPlanner {
     /// swaps beyond): 8 distinct groups cost up to ~1 s each (kernel benchmark), too much
     /// inside a search that orders hundreds of layouts; 5 groups are 120 orders at most.
     public static let exhaustiveOrderLimit = 5
+    /// Candidates (overall, and of each baseline) re-estimated on the pipeline timeline
+    /// before the simulator re-ranks the best of them.
+    public static let timelineTop = 24
 
     /// Plans `request` by its strategy.
     public static func plan(_ request: PlanRequest) throws -> PlanResult {
@@ -103,34 +106,19 @@ public enum AutoPlanner {
             let usable = request.usableRanks
             let ppChoices = (request.ppOptions ?? AutoPlanner.ppLadder).filter { $0 <= model.numLayers }
             if request.strategy != .uniform {
-                for combo in AutoPlanner.tpCombinations(AutoPlanner.tpChoices(request)) {
-                    let units = ReplicaLayout.units(cluster: cluster, tpByChip: combo, excluded: request.excludedRanks)
-                    var assembly = StageAssembly(costs: costs, units: units)
-                    var seen: [[[Int]]] = []
-                    // Iteration time is close to unimodal in pp (fewer stages: less memory
-                    // headroom, more DP sync; more stages: longer fill/drain), so the ladder
-                    // stops after `ppPatience` feasible depths without improvement.
-                    // Tracked per builder, so `auto` walks at least as far as the
-                    // proportional baseline alone would (its candidates are a superset).
-                    let origins = request.strategy == .auto ? ["proportional", "exact"] : ["proportional"]
-                    var bestHere = [Double](repeating: .infinity, count: origins.count)
-                    var worse = [Int](repeating: 0, count: origins.count)
-                    for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse.contains { $0 < AutoPlanner.ppPatience }) {
-                        let before = candidates.count
-                        for layout in StageLayout.allCases {
-                            guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
-                            seen.append(groups)
-                            try consider(assembly.proportional(groups), origin: "proportional", costs: &costs)
-                            if request.strategy == .auto {
-                                try consider(try assembly.exact(groups, exhaustiveLimit: AutoPlanner.exhaustiveOrderLimit, maxSwaps: 24), origin: "exact", costs: &costs)
-                            }
-                        }
-                        for (k, origin) in origins.enumerated() {
-                            let here = candidates[before...].filter { $0.origin == origin }.map(\.analyticalSeconds).min() ?? .infinity
-                            if here < bestHere[k] { bestHere[k] = here; worse[k] = 0 } else if here.isFinite { worse[k] += 1 }
-                        }
-                    }
-                    costs = assembly.costs
+                // TP combinations are independent searches: run them on all cores, then
+                // merge in combination order (the order a sequential run would append in).
+                let combos = AutoPlanner.tpCombinations(AutoPlanner.tpChoices(request))
+                let request = self.request, start = costs
+                let parts = try Parallel.map(combos.count) { k in
+                    var part = Search(request: request)
+                    try part.search(tp: combos[k], ppChoices: ppChoices, costs: start)
+                    return part
+                }
+                for part in parts {
+                    candidates += part.candidates
+                    evaluated += part.evaluated
+                    if let c = part.closest, closest == nil || c.ratio < closest!.ratio { closest = c }
                 }
             }
             if request.strategy != .proportional {
@@ -147,6 +135,37 @@ public enum AutoPlanner {
             }
         }
 
+        /// The proportional and exact candidates of one TP assignment over the pp ladder.
+        mutating func search(tp combo: [String: Int], ppChoices: [Int], costs start: PlannerCostModel) throws {
+            var costs = start
+            let units = ReplicaLayout.units(cluster: request.cluster, tpByChip: combo, excluded: request.excludedRanks)
+            var assembly = StageAssembly(costs: costs, units: units)
+            var seen: [[[Int]]] = []
+            // Iteration time is close to unimodal in pp (fewer stages: less memory
+            // headroom, more DP sync; more stages: longer fill/drain), so the ladder
+            // stops after `ppPatience` feasible depths without improvement.
+            // Tracked per builder, so `auto` walks at least as far as the
+            // proportional baseline alone would (its candidates are a superset).
+            let origins = request.strategy == .auto ? ["proportional", "exact"] : ["proportional"]
+            var bestHere = [Double](repeating: .infinity, count: origins.count)
+            var worse = [Int](repeating: 0, count: origins.count)
+            for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse.contains { $0 < AutoPlanner.ppPatience }) {
+                let before = candidates.count
+                for layout in StageLayout.allCases {
+                    guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
+                    seen.append(groups)
+                    try consider(assembly.proportional(groups), origin: "proportional", costs: &costs)
+                    if request.strategy == .auto {
+                        try consider(try assembly.exact(groups, exhaustiveLimit: AutoPlanner.exhaustiveOrderLimit, maxSwaps: 24), origin: "exact", costs: &costs)
+                    }
+                }
+                for (k, origin) in origins.enumerated() {
+                    let here = candidates[before...].filter { $0.origin == origin }.map(\.analyticalSeconds).min() ?? .infinity
+                    if here < bestHere[k] { bestHere[k] = here; worse[k] = 0 } else if here.isFinite { worse[k] += 1 }
+                }
+            }
+        }
+
         mutating func finish() throws -> PlanResult {
             guard !candidates.isEmpty else {
                 var why = "no \(request.strategy.rawValue) plan fits"
@@ -157,30 +176,66 @@ public enum AutoPlanner {
                 throw AmalgamError(why)
             }
             candidates.sort { ($0.analyticalSeconds, $0.plan.pp) < ($1.analyticalSeconds, $1.plan.pp) }
-            // The overall top `simulateTop` plus each baseline's own top `simulateTop` — the
-            // set that baseline's strategy would simulate — so auto's pick can never lose
-            // to a baseline run on the same inputs.
-            var pick = Array(candidates.indices.prefix(request.simulateTop))
-            for origin in ["uniform", "proportional"] {
-                for i in candidates.indices.filter({ candidates[$0].origin == origin }).prefix(request.simulateTop) where !pick.contains(i) {
-                    pick.append(i)
+            // Three tiers, each a subset of the last, each set being the union of the
+            // overall best and each baseline's own best — the set that baseline's strategy
+            // would carry forward alone — so auto's pick can never lose to a baseline run
+            // on the same inputs: analytical for all, the pipeline timeline for the best
+            // `timelineTop`, the simulator for the best `simulateTop` of those.
+            func tier(_ pool: [Int], _ n: Int) -> [Int] {
+                var pick = Array(pool.prefix(n))
+                for origin in ["uniform", "proportional"] {
+                    for i in pool.filter({ candidates[$0].origin == origin }).prefix(n) where !pick.contains(i) { pick.append(i) }
                 }
+                return pick
+            }
+            var models: [Int: PlannerCostModel] = [:]
+            let refined = tier(Array(candidates.indices), AutoPlanner.timelineTop)
+            for i in refined {
+                let plan = candidates[i].plan
+                var costs = models[plan.config.microBatch]
+                    ?? PlannerCostModel(model: request.model, cluster: request.cluster, config: plan.config, simulation: request.simulation)
+                candidates[i].timelineSeconds = try costs.timelineSeconds(plan, estimate: costs.estimate(plan))
+                models[plan.config.microBatch] = costs
+            }
+            let byTimeline = refined.sorted { (candidates[$0].timelineSeconds!, $0) < (candidates[$1].timelineSeconds!, $1) }
+            // The simulator runs the best `simulateTop` by timeline, then each baseline's
+            // own best `simulateTop` unless the timeline's compute-only bound (which the
+            // simulated time can only exceed) already shows it cannot beat the best so far.
+            var pick = Array(byTimeline.prefix(request.simulateTop))
+            var baselines: [Int] = []
+            for origin in ["uniform", "proportional"] {
+                for i in byTimeline.filter({ candidates[$0].origin == origin }).prefix(request.simulateTop)
+                where !pick.contains(i) && !baselines.contains(i) { baselines.append(i) }
             }
             var best: (Int, SimulationResult)? = nil
-            for i in pick {
-                let r = try IterationSimulator(plan: candidates[i].plan, cluster: request.cluster, options: request.simulation).run()
+            func record(_ i: Int, _ r: SimulationResult) {
                 candidates[i].simulatedSeconds = r.iterationSeconds
                 if best == nil || r.iterationSeconds < candidates[best!.0].simulatedSeconds!
                     || (r.iterationSeconds == candidates[best!.0].simulatedSeconds! && candidates[i].origin == "exact" && candidates[best!.0].origin != "exact") {
                     best = (i, r)
                 }
             }
+            // The simulations are independent: all cores, recorded in rank order.
+            let request = self.request, plans = pick.map { candidates[$0].plan }
+            let runs = try Parallel.map(plans.count) { k in
+                try IterationSimulator(plan: plans[k], cluster: request.cluster, options: request.simulation).run()
+            }
+            for (i, r) in zip(pick, runs) { record(i, r) }
+            for i in baselines {
+                let plan = candidates[i].plan
+                var costs = models[plan.config.microBatch]!
+                if let bound = try costs.computeBoundSeconds(plan, estimate: costs.estimate(plan)),
+                   bound * (1 - 1e-9) > candidates[best!.0].simulatedSeconds! { continue }
+                record(i, try IterationSimulator(plan: plan, cluster: request.cluster, options: request.simulation).run())
+                pick.append(i)
+            }
             // Ties (the same plan built two ways) go to the search's own result.
             let simulated = pick.sorted {
                 (candidates[$0].simulatedSeconds!, candidates[$0].origin == "exact" ? 0 : 1) < (candidates[$1].simulatedSeconds!, candidates[$1].origin == "exact" ? 0 : 1)
             }
-            let rest = candidates.indices.filter { !pick.contains($0) }
-            let ranked = (simulated + rest).prefix(max(request.top, 1)).map { candidates[$0] }
+            let timed = byTimeline.filter { !pick.contains($0) }
+            let rest = candidates.indices.filter { !refined.contains($0) }
+            let ranked = (simulated + timed + rest).prefix(max(request.top, 1)).map { candidates[$0] }
             return PlanResult(best: candidates[best!.0], alternatives: Array(ranked), simulation: best!.1, candidatesEvaluated: evaluated)
         }
     }

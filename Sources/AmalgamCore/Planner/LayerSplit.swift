@@ -82,6 +82,8 @@ public enum LayerSplit {
         /// The additive form of stage `s`, when the model is one of the tables: the
         /// rows then run on prefix sums directly. Must agree exactly with `seconds`/`fits`.
         var additive: ((Int) -> AdditiveStage)? = nil
+        /// The replica-stage form of stage `s` (the planner's model), likewise exact.
+        var replicas: ((Int) -> ReplicaStage)? = nil
 
         func cost(_ s: Int, _ r: Range<Int>) throws -> Double {
             if r.isEmpty { return 0 }
@@ -114,6 +116,7 @@ public enum LayerSplit {
     static func bottleneckRow(_ p: Problem, stage s: Int, previous prev: [Double],
                               cap: Double = .infinity) throws -> [Double] {
         if let additive = p.additive { return try bottleneckRow(p, additive(s), stage: s, previous: prev, cap: cap) }
+        if let replicas = p.replicas { return try bottleneckRow(p, replicas(s), stage: s, previous: prev, cap: cap) }
         return try bottleneckRow(p, ClosureStage(problem: p, stage: s), stage: s, previous: prev, cap: cap)
     }
 
@@ -147,6 +150,9 @@ public enum LayerSplit {
         if let additive = p.additive {
             return try sumRow(p, additive(s), stage: s, previous: prev, limit: limit, choice: &choice)
         }
+        if let replicas = p.replicas {
+            return try sumRow(p, replicas(s), stage: s, previous: prev, limit: limit, choice: &choice)
+        }
         return try sumRow(p, ClosureStage(problem: p, stage: s), stage: s, previous: prev, limit: limit, choice: &choice)
     }
 
@@ -176,17 +182,22 @@ public enum LayerSplit {
         return next
     }
 
-    /// Optimal bottleneck only (phase 1), +∞ when nothing fits. Used by stage ordering.
-    static func bottleneck(_ p: Problem) throws -> Double {
+    /// Optimal bottleneck only (phase 1), +∞ when nothing fits — or when the optimum
+    /// exceeds `cap` (a caller with a plan that good needs no more). Used by stage ordering.
+    static func bottleneck(_ p: Problem, cap: Double = .infinity) throws -> Double {
         var row = [Double](repeating: .infinity, count: p.layers + 1)
         row[0] = 0
-        for s in 0..<p.stages { row = try bottleneckRow(p, stage: s, previous: row) }
+        for s in 0..<p.stages {
+            row = try bottleneckRow(p, stage: s, previous: row, cap: cap)
+            if !row.contains(where: { $0 < .infinity }) { return .infinity }
+        }
         return row[p.layers]
     }
 
-    static func solve(_ p: Problem) throws -> LayerSplitResult {
+    /// The optimal split; `knownBottleneck` is phase 1's result when the caller already ran it.
+    static func solve(_ p: Problem, knownBottleneck: Double? = nil) throws -> LayerSplitResult {
         try validate(p)
-        let limit = try bottleneck(p)
+        let limit = try knownBottleneck ?? bottleneck(p)
         guard limit < .infinity else { throw try diagnose(p) }
         var row = [Double](repeating: .infinity, count: p.layers + 1)
         row[0] = 0

@@ -121,7 +121,7 @@ public struct Plan: Sendable {
             guard !stage.replicas.isEmpty else { throw AmalgamError("stage \(s + 1) has no replicas") }
             var total = 0
             for (r, rep) in stage.replicas.enumerated() {
-                let name = "stage \(s + 1) replica \(r + 1)"
+                var name: String { "stage \(s + 1) replica \(r + 1)" }
                 guard !rep.ranks.isEmpty else { throw AmalgamError("\(name) has no ranks") }
                 guard rep.microbatches >= 0 else { throw AmalgamError("\(name): micro-batches must be >= 0 (got \(rep.microbatches))") }
                 total += rep.microbatches

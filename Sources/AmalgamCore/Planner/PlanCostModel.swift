@@ -5,6 +5,8 @@ struct PlannerLayerFigures {
     /// in-node tensor-parallel collectives), parameters held per chip, activation
     /// bytes per in-flight micro-batch.
     let secondsPrefix: [Double]
+    /// Prefix sums of the forward part alone (with its TP collectives).
+    let forwardPrefix: [Double]
     let paramsPrefix: [Double]
     let activationPrefix: [Double]
     /// Extra parameters a last stage holds for a tied embedding it does not own.
@@ -12,6 +14,7 @@ struct PlannerLayerFigures {
     let layerCount: Int
 
     @inline(__always) func seconds(_ r: Range<Int>) -> Double { secondsPrefix[r.upperBound] - secondsPrefix[r.lowerBound] }
+    @inline(__always) func forwardSeconds(_ r: Range<Int>) -> Double { forwardPrefix[r.upperBound] - forwardPrefix[r.lowerBound] }
     @inline(__always) func params(_ r: Range<Int>) -> Double {
         paramsPrefix[r.upperBound] - paramsPrefix[r.lowerBound]
             + (r.upperBound == layerCount && r.lowerBound > 0 ? tiedExtraParams : 0)
@@ -23,7 +26,7 @@ struct PlannerLayerFigures {
 /// calibration and cost options the simulator uses), tensor-parallel collectives as
 /// ring collectives on the in-node route (the simulator's formula), memory by the
 /// workload's `memory(...)` rules. Tables are cached per (chip type, tp).
-public struct PlannerCostModel {
+public struct PlannerCostModel: Sendable {
     /// The model being planned.
     public let model: TransformerModel
     /// The cluster the ranks belong to.
@@ -32,7 +35,9 @@ public struct PlannerCostModel {
     public let config: TrainingConfig
     /// Calibration, cost options and optimizer/activation figures shared with the simulator.
     public let simulation: SimulationOptions
-    private var cache: [String: PlannerLayerFigures] = [:]
+    /// Figures per (chip type, tp, whether the first two ranks share a node); a handful
+    /// of entries, scanned linearly (cheaper than hashing a string key per replica).
+    private var cache: [(chip: String, tp: Int, sameNode: Bool, figures: PlannerLayerFigures)] = []
     private var pathCache: [Int: PathInfo] = [:]
 
     /// Empty caches; tables are built on first use.
@@ -41,45 +46,60 @@ public struct PlannerCostModel {
     }
 
     /// Route figures between two ranks' nodes (cached by node pair: chips of one node
-    /// share its scale-out links, so the pair decides the bottleneck).
+    /// share its scale-out links, so the pair decides the bottleneck). `gbs` is the
+    /// simulator's effective rate — each link's line rate times its efficiency
+    /// (``NetworkOptions``) — so the planner's transfers take what the flow engine's
+    /// uncontended ones take.
     mutating func path(_ a: Int, _ b: Int) throws -> PathInfo {
         let key = cluster.node(ofRank: a) &* 1_000_003 &+ cluster.node(ofRank: b)
         if a != b, cluster.node(ofRank: a) == cluster.node(ofRank: b) {
-            return try cluster.path(from: a, to: b)
+            return effective(try cluster.path(from: a, to: b))
         }
         if let p = pathCache[key] { return p }
-        let p = try cluster.path(from: a, to: b)
+        let p = effective(try cluster.path(from: a, to: b))
         pathCache[key] = p
         return p
+    }
+
+    private func effective(_ p: PathInfo) -> PathInfo {
+        guard !p.links.isEmpty else { return p }
+        var gbs = Double.infinity
+        for l in p.links {
+            let link = cluster.links[l]
+            gbs = min(gbs, link.gbs * simulation.network.efficiency(ofLink: l, kind: link.kind))
+        }
+        return PathInfo(gbs: gbs, latencySeconds: p.latencySeconds, hops: p.hops, links: p.links)
     }
 
     /// The layer figures of a TP group whose first two ranks are `ranks` (the pair
     /// decides the TP collective route).
     mutating func figures(chip: Chip, ranks: [Int]) throws -> PlannerLayerFigures {
         let tp = ranks.count
-        let key = "\(chip.id)#\(tp)#\(cluster.node(ofRank: ranks[0]) == cluster.node(ofRank: ranks[min(1, tp - 1)]))"
-        if let f = cache[key] { return f }
+        let sameNode = cluster.node(ofRank: ranks[0]) == cluster.node(ofRank: ranks[min(1, tp - 1)])
+        if let hit = cache.first(where: { $0.tp == tp && $0.sameNode == sameNode && $0.chip == chip.id }) { return hit.figures }
         let table = try model.costTable(chip: chip, microBatch: config.microBatch, tp: tp, recompute: config.recompute,
                                         sequenceParallel: config.sequenceParallel, calibration: simulation.calibration,
                                         options: simulation.costOptions)
-        var sp = [0.0], pp = [0.0], ap = [0.0]
+        var sp = [0.0], fp = [0.0], pp = [0.0], ap = [0.0]
         let info = tp > 1 ? try path(ranks[0], ranks[1]) : nil
         for l in 0..<model.layerCount {
             let c = try table.layer(l)
             var t = c.fwdSeconds + c.bwdSeconds
+            var forward = c.fwdSeconds
             if let info, c.tpBytesPerCollective > 0 {
                 // The simulator's ring collective: 2(t−1)/t·S/B + 2(t−1)·α (all-reduce), half for RS/AG.
                 let n = Double(tp)
                 let steps = c.tpCollective == .allReduce ? 2 * (n - 1) : (n - 1)
                 let one = steps / n * c.tpBytesPerCollective / (info.gbs * 1e9) + steps * info.latencySeconds
                 t += Double(c.tpForwardCollectives + c.tpBackwardCollectives) * one
+                forward += Double(c.tpForwardCollectives) * one
             }
-            sp.append(sp[l] + t); pp.append(pp[l] + c.params); ap.append(ap[l] + c.activationBytes)
+            sp.append(sp[l] + t); fp.append(fp[l] + forward); pp.append(pp[l] + c.params); ap.append(ap[l] + c.activationBytes)
         }
         let tied = model.tiedEmbeddings ? Double(model.vocab) * Double(model.embeddingDim) / Double(tp) : 0
-        let f = PlannerLayerFigures(secondsPrefix: sp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
+        let f = PlannerLayerFigures(secondsPrefix: sp, forwardPrefix: fp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
                                     layerCount: model.layerCount)
-        cache[key] = f
+        cache.append((chip.id, tp, sameNode, f))
         return f
     }
 

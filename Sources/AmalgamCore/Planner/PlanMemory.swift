@@ -19,12 +19,12 @@ extension Plan {
         var rows: [PlanMemoryRow] = []
         for (s, stage) in stages.enumerated() {
             // Replicas of one chip type, tp and in-flight count hold identical memory.
-            var seen: [String: MemoryBreakdown] = [:]
+            var seen: [(chip: String, tp: Int, held: Int, breakdown: MemoryBreakdown)] = []
             for (r, rep) in stage.replicas.enumerated() {
                 let held = try config.schedule.inFlight(stage: s, pp: pp, microBatches: max(rep.microbatches, 1),
                                                          virtualStages: config.virtualStages)
-                let key = "\(rep.chip.id)#\(rep.tp)#\(rep.microbatches > 0 ? held : 0)"
-                if let b = seen[key] {
+                let inFlight = rep.microbatches > 0 ? held : 0
+                if let b = seen.first(where: { $0.tp == rep.tp && $0.held == inFlight && $0.chip == rep.chip.id })?.breakdown {
                     rows.append(PlanMemoryRow(stage: s, replica: r, chipId: rep.chip.id, tp: rep.tp, breakdown: b))
                     continue
                 }
@@ -32,7 +32,7 @@ extension Plan {
                                          zero: config.zero, microBatch: config.microBatch, recompute: config.recompute,
                                          sequenceParallel: config.sequenceParallel, layers: stage.layers,
                                          inFlight: rep.microbatches > 0 ? held : 0, state: config.stateBytes)
-                seen[key] = b
+                seen.append((rep.chip.id, rep.tp, inFlight, b))
                 rows.append(PlanMemoryRow(stage: s, replica: r, chipId: rep.chip.id, tp: rep.tp, breakdown: b))
             }
         }

@@ -43,7 +43,7 @@ public struct PlanRequest: Sendable {
     /// Defaults: tp {1, 2, 4, 8}, the pp ladder, the config's micro-batch, top 5, simulate 3.
     public init(model: TransformerModel, cluster: Cluster, config: TrainingConfig, strategy: PlanStrategy = .auto,
                 tpOptions: [Int] = [1, 2, 4, 8], ppOptions: [Int]? = nil, microBatchOptions: [Int]? = nil,
-                excludedRanks: Set<Int> = [], top: Int = 5, simulateTop: Int = 3, simulation: SimulationOptions = SimulationOptions()) {
+                excludedRanks: Set<Int> = [], top: Int = 5, simulateTop: Int = 2, simulation: SimulationOptions = SimulationOptions()) {
         self.model = model; self.cluster = cluster; self.config = config; self.strategy = strategy
         self.tpOptions = tpOptions; self.ppOptions = ppOptions
         self.microBatchOptions = microBatchOptions ?? [config.microBatch]
@@ -95,10 +95,13 @@ public struct PlanCandidate: Sendable {
     public var origin: String
     /// The analytical estimate (``PlanEstimate``).
     public var analyticalSeconds: Double
+    /// The pipeline-timeline estimate (``PlannerCostModel/timelineSeconds(_:estimate:)``),
+    /// when this candidate was among the best analytically.
+    public var timelineSeconds: Double? = nil
     /// The simulated iteration time, when this candidate was re-ranked.
     public var simulatedSeconds: Double?
-    /// The time the candidate is ranked by: simulated when available.
-    public var estimateSeconds: Double { simulatedSeconds ?? analyticalSeconds }
+    /// The time the candidate is ranked by: simulated, else timeline, else analytical.
+    public var estimateSeconds: Double { simulatedSeconds ?? timelineSeconds ?? analyticalSeconds }
     /// TP degree per chip type, in first-use order, e.g. `a100:8,h20:4`.
     public var tpSummary: String {
         var seen: [String] = []

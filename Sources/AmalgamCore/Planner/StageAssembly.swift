@@ -26,36 +26,29 @@ struct StageAssembly {
         let m = config.microbatches
         let pp = groups.count
         let L = costs.model.layerCount
-        var figs: [[(f: PlannerLayerFigures, n: Double, cap: Double)]] = []
+        let inFlight = try (0..<pp).map { Double(try costs.inFlight(position: $0, pp: pp, microbatches: m)) }
+        var rows: [[LayerSplit.ReplicaClass]] = []
         var signature: [String] = []
         for g in groups {
-            var row: [(f: PlannerLayerFigures, n: Double, cap: Double)] = []
+            let bytesPerParam = costs.stateBytesPerParam(dp: g.count)
+            var row: [LayerSplit.ReplicaClass] = []
             for c in classes(g) {
                 let u = units[c.unit]
-                row.append((try costs.figures(chip: u.chip, ranks: u.ranks), Double(c.count), u.chip.memBytes))
+                row.append(LayerSplit.ReplicaClass(count: Double(c.count), figures: try costs.figures(chip: u.chip, ranks: u.ranks),
+                                                   stateBytesPerParam: bytesPerParam, overheadBytes: TransformerModel.defaultOverheadBytes,
+                                                   capacityBytes: u.chip.memBytes))
             }
-            figs.append(row)
+            rows.append(row)
             signature.append(classes(g).map { "\(units[$0.unit].chip.id)/\(units[$0.unit].ranks.count)x\($0.count)" }.joined(separator: ","))
         }
         var classIds: [Int] = []
         for s in signature { classIds.append(signature.firstIndex(of: s)!) }
-        let inFlight = try (0..<pp).map { try costs.inFlight(position: $0, pp: pp, microbatches: m) }
-        let dp = groups.map(\.count)
         let mm = Double(m)
-        let c = costs
         let result: StageOrderResult
         do {
             result = try StageOrder.optimize(
                 groups: pp, layers: L, groupClasses: classIds, exhaustiveLimit: exhaustiveLimit, maxSwapEvaluations: maxSwaps,
-                seconds: { g, _, r in
-                    var rate = 0.0
-                    for x in figs[g] { rate += x.n / x.f.seconds(r) }
-                    return mm / rate
-                },
-                fits: { g, pos, r in
-                    for x in figs[g] where c.bytes(x.f, r, dp: dp[g], inFlight: inFlight[pos]) > x.cap { return false }
-                    return true
-                })
+                replicaStage: { g, position in LayerSplit.ReplicaStage(microbatches: mm, classes: rows[g], inFlight: inFlight[position]) })
         } catch { return nil }
         var stages: [StagePlan] = []
         for (p, g) in result.order.enumerated() {

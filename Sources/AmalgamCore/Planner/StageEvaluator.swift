@@ -42,3 +42,51 @@ extension LayerSplit {
         }
     }
 }
+
+extension LayerSplit {
+    /// One class of interchangeable data-parallel replicas inside a stage: `count`
+    /// replicas of one chip type and TP degree, with that combination's layer figures
+    /// and the per-chip memory terms of the stage they sit in.
+    struct ReplicaClass {
+        /// Replicas of this class in the stage.
+        let count: Double
+        /// The (chip, tp) layer figures (prefix sums).
+        let figures: PlannerLayerFigures
+        /// Training-state bytes per parameter under the stage's ZeRO sharding.
+        let stateBytesPerParam: Double
+        /// Bytes taken whatever the layers (framework overhead).
+        let overheadBytes: Double
+        /// One chip's memory.
+        let capacityBytes: Double
+    }
+
+    /// A pipeline stage of data-parallel replicas of possibly different kinds, at a
+    /// fixed position. Its cost for a range is the continuous relaxation of the batch
+    /// split, `M / Σ_k n_k / t_k(range)`: the makespan when replicas may take fractional
+    /// shares, a lower bound on the integer split. It grows with the range in floating
+    /// point too (each `t_k` is a difference of nondecreasing prefix sums, and division
+    /// and addition are monotone), so the rows may prune on cost. A range fits when every
+    /// class holds it: `params · stateBytesPerParam + inFlight · activations + overhead`
+    /// within one chip's capacity — the operations of ``PlannerCostModel/bytes`` in the
+    /// same order, so both give bit-identical figures.
+    struct ReplicaStage: StageEvaluator {
+        let microbatches: Double
+        let classes: [ReplicaClass]
+        let inFlight: Double
+
+        @inline(__always) func fits(_ i: Int, _ j: Int) throws -> Bool {
+            for x in classes {
+                let f = x.figures
+                let params = f.params(i..<j)
+                if params * x.stateBytesPerParam + inFlight * f.activations(i..<j) + x.overheadBytes > x.capacityBytes { return false }
+            }
+            return true
+        }
+
+        @inline(__always) func cost(_ i: Int, _ j: Int) throws -> Double {
+            var rate = 0.0
+            for x in classes { rate += x.count / x.figures.seconds(i..<j) }
+            return microbatches / rate
+        }
+    }
+}

@@ -67,6 +67,23 @@ public enum StageOrder {
         }
     }
 
+    /// Orders groups of data-parallel replicas (the planner's model): costs grow with
+    /// the range, so the rows prune on cost, and no closure runs in the O(L²) loops.
+    static func optimize(
+        groups: Int, layers: Int, groupClasses: [Int], exhaustiveLimit: Int, maxSwapEvaluations: Int,
+        replicaStage: @escaping (_ group: Int, _ position: Int) -> LayerSplit.ReplicaStage
+    ) throws -> StageOrderResult {
+        guard groupClasses.count == max(groups, 0) else {
+            throw AmalgamError("stage order: groupClasses has \(groupClasses.count) entries, expected one per group (\(groups))")
+        }
+        let placement = Placement(
+            groups: groups, layers: layers, allowEmpty: false, monotoneSeconds: true, classes: groupClasses,
+            seconds: { g, position, r in try replicaStage(g, position).cost(r.lowerBound, r.upperBound) },
+            fits: { g, position, r in try replicaStage(g, position).fits(r.lowerBound, r.upperBound) },
+            replicas: replicaStage)
+        return try search(placement, exhaustiveLimit: exhaustiveLimit, maxSwapEvaluations: maxSwapEvaluations)
+    }
+
     /// The optimal layer split for one given order of the table's groups.
     public static func split(_ table: GroupCostTable, order: [Int], allowEmptyStages: Bool = false) throws -> LayerSplitResult {
         let p = placement(table, allowEmpty: allowEmptyStages)
@@ -92,6 +109,8 @@ public enum StageOrder {
         var restLowerBound: ((_ remaining: [Int]) -> [Double])? = nil
         /// Additive form of a group at a position (tables only).
         var additive: ((_ group: Int, _ position: Int) -> LayerSplit.AdditiveStage)? = nil
+        /// Replica-stage form of a group at a position (the planner's model).
+        var replicas: ((_ group: Int, _ position: Int) -> LayerSplit.ReplicaStage)? = nil
 
         /// The layer-split problem of a (possibly partial) order: stage `s` is group `order[s]`.
         func problem(order: [Int]) -> LayerSplit.Problem {
@@ -102,7 +121,8 @@ public enum StageOrder {
                 fits: { s, r in try fits(order[s], s, r) },
                 linkDominates: link.map { f in { s, r in f(order[s], r) } },
                 memory: memory.map { f in { s, r in f(order[s], s, r) } },
-                additive: additive.map { f in { s in f(order[s], s) } })
+                additive: additive.map { f in { s in f(order[s], s) } },
+                replicas: replicas.map { f in { s in f(order[s], s) } })
         }
     }
 
@@ -283,12 +303,18 @@ public enum StageOrder {
     static func heuristic(_ p: Placement, budget: Int) throws -> StageOrderResult {
         var order = try memoryFirstOrder(p)
         var evaluated = 0
-        func evaluate(_ order: [Int]) throws -> LayerSplitResult? {
+        /// The order's optimal split when it can beat `incumbent` (lexicographically), else nil.
+        /// Phase 1 runs capped at the incumbent's bottleneck: an order that cannot match it
+        /// stops as soon as its rows exceed it, and only a match or better pays for phase 2.
+        func evaluate(_ order: [Int], against incumbent: LayerSplitResult?) throws -> LayerSplitResult? {
             evaluated += 1
             let problem = p.problem(order: order)
-            return try LayerSplit.bottleneck(problem) < .infinity ? LayerSplit.solve(problem) : nil
+            let bottleneck = try LayerSplit.bottleneck(problem, cap: incumbent?.bottleneckSeconds ?? .infinity)
+            guard bottleneck < .infinity else { return nil }
+            let split = try LayerSplit.solve(problem, knownBottleneck: bottleneck)
+            return better(split, than: incumbent) ? split : nil
         }
-        var best = try evaluate(order)
+        var best = try evaluate(order, against: nil)
         var improved = true
         search: while improved {
             improved = false
@@ -296,7 +322,7 @@ public enum StageOrder {
                 for b in (a + 1)..<max(a + 1, p.groups) where p.classes[order[a]] != p.classes[order[b]] {
                     if evaluated > budget { break search }
                     order.swapAt(a, b)
-                    if let split = try evaluate(order), better(split, than: best) {
+                    if let split = try evaluate(order, against: best) {
                         best = split
                         improved = true
                     } else {

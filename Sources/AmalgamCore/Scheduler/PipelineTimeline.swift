@@ -77,7 +77,13 @@ public struct PipelineLayout: Sendable {
         orders = (0..<p).map { s in
             let stageOrder = PipelineSchedule.order(kind: kind, stage: s, stages: p, microbatches: Array(0..<total),
                                                     virtualStages: v, scale: scales[s])
-            return (0..<shares[s].count).map { r in stageOrder.filter { owner[s][$0.microbatch] == r } }
+            var mine = shares[s].map { share -> [PipelineOp] in
+                var ops: [PipelineOp] = []
+                ops.reserveCapacity(share * (kind == .zbH1 ? 3 : 2) * v)
+                return ops
+            }
+            for op in stageOrder { mine[owner[s][op.microbatch]].append(op) }
+            return mine
         }
     }
 
