@@ -77,6 +77,33 @@ final class PlannerEstimateTests: XCTestCase {
         XCTAssertEqual(e.stages[0].syncSeconds, params * 2 * 1 / (try effectiveRate(c, 0, 8)) + buckets * 2 * path.latencySeconds, accuracy: 1e-12)
     }
 
+    /// Four TP-2 replicas per stage on either side of a 1 Gb/s WAN: every activation
+    /// crosses the WAN, so the boundary's link time is M · activation bytes ÷ the WAN's
+    /// effective rate — not M times one send's time with its latency, which would count
+    /// the four replicas' sends as if they queued behind each other.
+    func testLinkTimeOfASharedWAN() throws {
+        let c = try ClusterSpec(name: "wan", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: 1)]),
+                                                    SiteSpec(name: "b", groups: [NodeGroupSpec("nvidia_h20", nodes: 1)])],
+                                wan: [WanLinkSpec("a", "b", gbps: 1, latencyMs: 5)]).compile()
+        let m = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
+        let half = m.layerCount / 2
+        let plan = try Plan.manual(model: m, cluster: c, config: config, stages: [
+            ManualStage(firstLayer: 0, lastLayer: half - 1, replicas: (0..<4).map { ([2 * $0, 2 * $0 + 1], 2) }),
+            ManualStage(firstLayer: half, lastLayer: m.layerCount - 1, replicas: (0..<4).map { ([8 + 2 * $0, 9 + 2 * $0], 2) }),
+        ])
+        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        let e = try costs.estimate(plan)
+        let wan = try XCTUnwrap(c.links.indices.first { c.links[$0].kind == .wan })
+        let wanRate = 1e9 / 8 * NetworkOptions().efficiency(ofLink: wan, kind: .wan)
+        let act = Double(m.seqLen * m.hidden) * 2
+        XCTAssertEqual(e.stages[0].linkSeconds, 8 * act / wanRate, accuracy: 1e-9 * e.stages[0].linkSeconds)
+        XCTAssertEqual(e.stages[1].linkSeconds, 0)
+        // One send still pays the route latency (it is what fill and drain wait for).
+        XCTAssertEqual(e.stages[0].boundarySeconds, act / 2 / (try effectiveRate(c, 0, 8)) + (try c.path(from: 0, to: 8)).latencySeconds,
+                       accuracy: 1e-12)
+    }
+
     /// Largest remainder: 10 by (1, 1, 2) → exact (2.5, 2.5, 5) → (3, 2, 5) (tie to the lower index).
     func testProportionalRounding() {
         XCTAssertEqual(StageAssembly.proportional(10, [1, 1, 2], minimum: 0), [3, 2, 5])

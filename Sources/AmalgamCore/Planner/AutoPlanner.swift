@@ -221,21 +221,34 @@ public enum AutoPlanner {
                 try IterationSimulator(plan: plans[k], cluster: request.cluster, options: request.simulation).run()
             }
             for (i, r) in zip(pick, runs) { record(i, r) }
+            // Baselines: a plan already simulated (the same plan built two ways) reuses its
+            // result; one whose bound rules it out is skipped; the rest run on all cores.
+            var rest: [Int] = []
             for i in baselines {
                 let plan = candidates[i].plan
+                if let twin = pick.first(where: { candidates[$0].plan.stages == plan.stages && candidates[$0].plan.config == plan.config }) {
+                    candidates[i].simulatedSeconds = candidates[twin].simulatedSeconds
+                    pick.append(i)
+                    continue
+                }
                 var costs = models[plan.config.microBatch]!
                 if let bound = try costs.computeBoundSeconds(plan, estimate: costs.estimate(plan)),
                    bound * (1 - 1e-9) > candidates[best!.0].simulatedSeconds! { continue }
-                record(i, try IterationSimulator(plan: plan, cluster: request.cluster, options: request.simulation).run())
-                pick.append(i)
+                rest.append(i)
             }
+            let restPlans = rest.map { candidates[$0].plan }
+            let restRuns = try Parallel.map(restPlans.count) { k in
+                try IterationSimulator(plan: restPlans[k], cluster: request.cluster, options: request.simulation).run()
+            }
+            for (i, r) in zip(rest, restRuns) { record(i, r) }
+            pick += rest
             // Ties (the same plan built two ways) go to the search's own result.
             let simulated = pick.sorted {
                 (candidates[$0].simulatedSeconds!, candidates[$0].origin == "exact" ? 0 : 1) < (candidates[$1].simulatedSeconds!, candidates[$1].origin == "exact" ? 0 : 1)
             }
             let timed = byTimeline.filter { !pick.contains($0) }
-            let rest = candidates.indices.filter { !refined.contains($0) }
-            let ranked = (simulated + timed + rest).prefix(max(request.top, 1)).map { candidates[$0] }
+            let others = candidates.indices.filter { !refined.contains($0) }
+            let ranked = (simulated + timed + others).prefix(max(request.top, 1)).map { candidates[$0] }
             return PlanResult(best: candidates[best!.0], alternatives: Array(ranked), simulation: best!.1, candidatesEvaluated: evaluated)
         }
     }

@@ -61,6 +61,12 @@ public struct PlannerCostModel: Sendable {
         return p
     }
 
+    /// Effective rate of cluster link `l`, bytes/s (line rate × efficiency).
+    func linkBytesPerSecond(_ l: Int) -> Double {
+        let link = cluster.links[l]
+        return link.gbs * simulation.network.efficiency(ofLink: l, kind: link.kind) * 1e9
+    }
+
     private func effective(_ p: PathInfo) -> PathInfo {
         guard !p.links.isEmpty else { return p }
         var gbs = Double.infinity

@@ -14,6 +14,11 @@ public struct StageEstimate: Sendable, Equatable {
     public var computeSeconds: Double
     /// One micro-batch's activation send to the next stage (0 for the last stage).
     public var boundarySeconds: Double
+    /// Seconds the links to the next stage need to carry the whole batch's activations
+    /// (0 for the last stage): the busiest of each replica's own sends, each receiver's
+    /// receipts and the links every send crosses (a WAN, typically), by bytes ÷ effective
+    /// rate. Latencies overlap across micro-batches, so they are not in it.
+    public var linkSeconds: Double
     /// The stage's data-parallel gradient synchronisation (all-reduce, or reduce-scatter
     /// plus the post-optimizer all-gather with ZeRO ≥ 1); 0 with one replica.
     public var syncSeconds: Double
@@ -30,7 +35,8 @@ public struct StageEstimate: Sendable, Equatable {
 ///
 /// - `τ_s` = one micro-batch's forward + backward on stage `s` (its slowest replica);
 ///   `B` = the busiest stage's compute for its share, `max_s max_r m_r·t_r`, or the
-///   steady-state link bound `M·p2p_s` when a boundary is slower than compute.
+///   steady-state link bound (``StageEstimate/linkSeconds``) when a boundary's links
+///   are slower than compute.
 /// - 1F1B/GPipe pipeline end: `B + Σ_{s≠b} τ_s + 2·Σ p2p_s` (fill and drain go through
 ///   every other stage once forward and once backward); the interleaved schedule
 ///   divides the fill/drain terms by `v`.
@@ -76,14 +82,31 @@ extension PlannerCostModel {
                 let t = f.seconds(stage.layers)
                 reps.append(ReplicaEstimate(perMicrobatchSeconds: t, computeSeconds: Double(rep.microbatches) * t))
             }
-            var boundary = 0.0
+            var boundary = 0.0, link = 0.0
             if s + 1 < pp {
-                let next = plan.stages[s + 1].replicas[0]
-                for rep in stage.replicas where rep.microbatches > 0 {
-                    let info = try path(rep.ranks[0], next.ranks[0])
-                    let lanes = Double(min(rep.tp, next.tp))
-                    boundary = max(boundary, actBytes / lanes / (info.gbs * 1e9) + info.latencySeconds)
+                // Micro-batches are dealt over the next stage's replicas, so sender k is
+                // paired with receiver k mod Q; TP lane l talks to lane l.
+                let senders = stage.replicas.filter { $0.microbatches > 0 }
+                let receivers = plan.stages[s + 1].replicas.filter { $0.microbatches > 0 }
+                var shared: [Int]? = nil
+                var received = [Double](repeating: 0, count: receivers.count)
+                for (k, rep) in senders.enumerated() {
+                    let q = k % receivers.count, next = receivers[q]
+                    let lanes = min(rep.tp, next.tp)
+                    // Lanes of one pair differ only in their chips' own links, so every lane
+                    // of the first pair and lane 0 of the others settle which links all share.
+                    for l in 0..<(k == 0 ? lanes : 1) {
+                        let info = try path(rep.ranks[l], next.ranks[l])
+                        if shared?.isEmpty != true { shared = shared.map { $0.filter(info.links.contains) } ?? info.links }
+                        guard l == 0 else { continue }
+                        let one = actBytes / Double(lanes) / (info.gbs * 1e9)
+                        boundary = max(boundary, one + info.latencySeconds)
+                        link = max(link, Double(rep.microbatches) * one)
+                        received[q] = max(received[q], one)
+                    }
                 }
+                for (q, next) in receivers.enumerated() { link = max(link, Double(next.microbatches) * received[q]) }
+                for l in shared ?? [] { link = max(link, m * actBytes / linkBytesPerSecond(l)) }
             }
             let r = Double(stage.replicas.count)
             let lanes = Double(stage.replicas.map(\.tp).min() ?? 1)
@@ -108,7 +131,7 @@ extension PlannerCostModel {
             let held = config.zero >= 1 ? perLane / r : perLane
             let opt = stage.replicas.map { held * simulation.optimizerBytesPerParam / $0.chip.memBytesPerSecond }.max() ?? 0
             stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
-                                        boundarySeconds: boundary, syncSeconds: sync, optimizerSeconds: opt,
+                                        boundarySeconds: boundary, linkSeconds: link, syncSeconds: sync, optimizerSeconds: opt,
                                         computeEndSeconds: 0, doneSeconds: 0))
         }
         let tau = plan.stages.indices.map { s in
@@ -116,7 +139,7 @@ extension PlannerCostModel {
         }
         var b = 0
         for s in stages.indices where stages[s].computeSeconds > stages[b].computeSeconds { b = s }
-        let linkBound = stages.map { m * $0.boundarySeconds }.max() ?? 0
+        let linkBound = stages.map(\.linkSeconds).max() ?? 0
         let busiest = max(stages[b].computeSeconds, linkBound)
         let v = Double(config.virtualStages)
         let fill = (tau.enumerated().filter { $0.offset != b }.map(\.element).reduce(0, +)

@@ -63,7 +63,7 @@ public enum PlanEvaluation {
                 let sends = Double(rep.microbatches) * (st.boundarySeconds + (s > 0 ? e.stages[s - 1].boundarySeconds : 0))
                 let binding: String
                 if b.totalBytes >= 0.95 * b.capacityBytes { binding = "memory" }
-                else if s + 1 < plan.pp && Double(plan.config.microbatches) * st.boundarySeconds >= st.computeSeconds { binding = "link to stage \(s + 2)" }
+                else if s + 1 < plan.pp && st.linkSeconds >= st.computeSeconds { binding = "link to stage \(s + 2)" }
                 else if exposedSync > 0.1 * e.iterationSeconds { binding = "data-parallel sync" }
                 else if s == e.bottleneckStage { binding = "compute" }
                 else { binding = "compute (slack)" }

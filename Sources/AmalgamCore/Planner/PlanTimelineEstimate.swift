@@ -74,8 +74,7 @@ extension PlannerCostModel {
         }
         // Links: every micro-batch crosses each boundary once each way; when that alone
         // outlasts the busiest compute, the closed form's link-bound figure is the floor.
-        let m = Double(config.microbatches)
-        let linkBound = e.stages.map { m * $0.boundarySeconds }.max() ?? 0
+        let linkBound = e.stages.map(\.linkSeconds).max() ?? 0
         if linkBound > (e.stages.map(\.computeSeconds).max() ?? 0) { iteration = max(iteration, e.iterationSeconds) }
         return iteration
     }
