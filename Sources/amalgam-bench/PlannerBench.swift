@@ -152,7 +152,6 @@ func autoPlannerBench() {
     let args = CommandLine.arguments
     let big = args.contains("--big")
     run("llama2-70b / 1,024 chips / 4 types / 2 sites", model: "llama2-70b", chips: 1024, types: 4, batch: 1024)
-    if args.contains("--only13") { run("13b", model: "llama2-13b", chips: 1024, types: 4, batch: 1024); return }
     if args.contains("--headline") {
         if big { run("llama2-70b / 8,192 chips / 4 types / 2 sites", model: "llama2-70b", chips: 8192, types: 4, batch: 4096) }
         return

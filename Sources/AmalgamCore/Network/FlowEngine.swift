@@ -53,7 +53,7 @@ public struct FlowEngine {
     var linkLineRate: [Double]
 
     // Routes, cached per (src, dst).
-    var routeIndex: [Int: Int32] = [:]
+    var routeIndex = IntKeyTable<Int32>()
     var routeStart: [Int32] = [0]
     var routeLinks: [Int32] = []
     var routeLatency: [Double] = []

@@ -2,8 +2,11 @@
 extension FlowEngine {
     /// The cached route id for (src, dst), resolving and validating it on first use.
     mutating func routeID(src: Int, dst: Int) throws -> Int32 {
+        guard src >= 0 && src < rankCount && dst >= 0 && dst < rankCount else {
+            throw AmalgamError("route from rank \(src) to rank \(dst): ranks must be in 0..<\(rankCount)")
+        }
         let key = src &* rankCount &+ dst
-        if let r = routeIndex[key] { return r }
+        if let r = routeIndex.value(for: key) { return r }
         let route = topology.route(from: src, to: dst)
         guard route.latencySeconds.isFinite && route.latencySeconds >= 0 else {
             throw AmalgamError("route from rank \(src) to rank \(dst) has latency \(route.latencySeconds) s; it must be finite and >= 0")
@@ -26,7 +29,7 @@ extension FlowEngine {
         routeCap.append(cap)
         if route.links.count > 1 << posShift { restride(route.links.count) }
         let r = Int32(routeLatency.count - 1)
-        routeIndex[key] = r
+        routeIndex.insert(r, for: key)
         return r
     }
 

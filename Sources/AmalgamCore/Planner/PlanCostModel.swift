@@ -38,7 +38,7 @@ public struct PlannerCostModel: Sendable {
     /// Figures per (chip type, tp, whether the first two ranks share a node); a handful
     /// of entries, scanned linearly (cheaper than hashing a string key per replica).
     private var cache: [(chip: String, tp: Int, sameNode: Bool, figures: PlannerLayerFigures)] = []
-    private var pathCache: [Int: PathInfo] = [:]
+    private var pathCache = IntKeyTable<PathInfo>()
 
     /// Empty caches; tables are built on first use.
     public init(model: TransformerModel, cluster: Cluster, config: TrainingConfig, simulation: SimulationOptions = SimulationOptions()) {
@@ -55,9 +55,9 @@ public struct PlannerCostModel: Sendable {
         if a != b, cluster.node(ofRank: a) == cluster.node(ofRank: b) {
             return effective(try cluster.path(from: a, to: b))
         }
-        if let p = pathCache[key] { return p }
+        if let p = pathCache.value(for: key) { return p }
         let p = effective(try cluster.path(from: a, to: b))
-        pathCache[key] = p
+        pathCache.insert(p, for: key)
         return p
     }
 
