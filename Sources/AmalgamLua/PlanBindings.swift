@@ -198,7 +198,7 @@ enum PlanBindings {
                 ("strategy", "auto (default), uniform or proportional"), ("tp", "TP degrees to try, a number or a list (default {1, 2, 4, 8})"),
                 ("pp", "pipeline depths to try, a number or a list (default: a ladder up to the model's blocks)"),
                 ("stages", "hand-written plan: { { layers = {first, last}, replicas = { { ranks = {...}, microbatches = n } } }, ... } (0-based, inclusive)"),
-                ("top", "alternatives to keep (default 5)"), ("simulate_top", "best candidates (by the pipeline-timeline estimate) re-ranked by the simulator, plus each baseline's own best that many unless a compute-only bound rules them out (default 2)"),
+                ("top", "alternatives to keep (default 5)"), ("timeline_top", "best candidates (by the analytical estimate) re-timed on the pipeline timeline, plus each baseline's own best that many (default 24)"), ("simulate_top", "best candidates (by the pipeline-timeline estimate) re-ranked by the simulator, plus each baseline's own best that many unless a compute-only bound rules them out (default 2)"),
                 ("without", "{ ranks = {...} } or { nodes = {...} } to leave out from the start"),
             ],
             returns: "a Plan: fields pp, dp, estimate_s, analytical_s, tokens_per_s, mfu, strategy, origin, micro_batch, lost; methods stages, explain, memory, alternatives, replan, to_json",
@@ -230,6 +230,7 @@ enum PlanBindings {
             let pp = try integers(o, "pp")
             let top = try o.integer("top", default: 5)
             let simTop = try o.integer("simulate_top", default: 2)
+            let timelineTop = try o.integer("timeline_top", default: AutoPlanner.timelineTop)
             let manual = try o.array("stages") { st, _ -> ManualStage in
                 let layers = try st.table("layers") { try $0.numbers() } ?? []
                 guard layers.count == 2 else { throw LuaError.message("plan.stages: layers must be {first, last} (0-based, inclusive)") }
@@ -245,6 +246,7 @@ enum PlanBindings {
                                         schedule: schedule, virtualStages: v)
             var request = PlanRequest(model: model, cluster: cluster, config: config, strategy: strategy, tpOptions: tp, ppOptions: pp,
                                       microBatchOptions: micro, top: top, simulateTop: simTop)
+            request.timelineTop = timelineTop
             if let without { request.excludedRanks = try Replan.excluded(cluster: cluster, ranks: without.0, nodes: without.1) }
             if let manual {
                 try config.validate()

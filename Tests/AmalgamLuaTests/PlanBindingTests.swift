@@ -31,6 +31,12 @@ final class PlanBindingTests: XCTestCase {
         local alts = p:alternatives()
         assert(#alts >= 2 and #alts <= 4 and alts[1].rank == 1)
         assert(alts[1].estimate_s == p.estimate_s)
+        -- The simulated candidates also carry their timeline estimate, which the
+        -- simulator (it adds link contention) never undercuts by much.
+        assert(alts[1].simulated and alts[1].timeline_s and alts[1].timeline_s > 0)
+        assert(alts[1].timeline_s <= alts[1].estimate_s * 1.05, alts[1].timeline_s)
+        local one = am.plan{ cluster = c, model = "gpt3-1.3b", global_batch = 16, tp = { 4, 8 }, pp = { 1, 2 }, timeline_top = 1, simulate_top = 1 }
+        assert(one.estimate_s >= p.estimate_s * (1 - 1e-12))
         assert(tostring(p):find("Plan auto"))
         local q, lost = p:replan{ without = { nodes = { 1 } } }
         assert(q.lost == lost and lost > 0 and lost < 1, lost)
@@ -72,6 +78,8 @@ final class PlanBindingTests: XCTestCase {
         try assertLuaFails(base + "plan{ model = \"llama3-405b\" }", "optimizer state dominates")
         try assertLuaFails(base + "plan{ tp = 8, pp = 1, strategy = \"uniform\", global_batch = 3 }", "no uniform plan fits")
         try assertLuaFails(base + "plan{ bogus = 1 }", "unknown option 'bogus'")
+        try assertLuaFails(base + "plan{ timeline_top = 0 }", "timeline_top must be >= 1 (got 0)")
+        try assertLuaFails(base + "plan{ simulate_top = 0 }", "simulate_top must be >= 1 (got 0)")
         let stage2 = "{ layers = { 13, 25 }, replicas = { { ranks = { 8, 9, 10, 11, 12, 13, 14, 15 }, microbatches = 16 } } }"
         try assertLuaFails(base + "plan{ stages = { { layers = { 0, 13 }, replicas = { { ranks = { 0, 1, 2, 3, 4, 5, 6, 7 }, microbatches = 16 } } }, \(stage2) } }",
                            "stage 2 starts at layer 13, expected 14")

@@ -1,9 +1,13 @@
 /// The planner driver: enumerates TP degree per chip type, micro-batch size, pipeline
 /// depth and stage layout; builds each candidate with the exact kernels
 /// (``StageAssembly``), the proportional rule and Megatron's uniform rule; checks memory
-/// exactly (``Plan/validateMemory()``); ranks by the analytical ``PlanEstimate``; then
-/// re-ranks the best `simulateTop` — plus the best `simulateTop` uniform and proportional
-/// candidates, so `auto` can never lose to a baseline — with ``IterationSimulator``.
+/// exactly (``Plan/validateMemory()``); then ranks in three tiers — the analytical
+/// ``PlanEstimate`` for every candidate, the pipeline timeline
+/// (``PlannerCostModel/timelineSeconds(_:estimate:)``) for the best `timelineTop`, the
+/// ``IterationSimulator`` for the best `simulateTop` of those. Every tier also keeps each
+/// baseline's own best (what that strategy would keep alone), so `auto` can never lose to
+/// a baseline; a baseline is only left unsimulated when its compute-only bound proves it
+/// slower than the best simulated plan. TP assignments and simulations run on all cores.
 public enum AutoPlanner {
     /// Pipeline depths tried when none are given.
     public static let ppLadder = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128]
@@ -15,8 +19,8 @@ public enum AutoPlanner {
     /// swaps beyond): 8 distinct groups cost up to ~1 s each (kernel benchmark), too much
     /// inside a search that orders hundreds of layouts; 5 groups are 120 orders at most.
     public static let exhaustiveOrderLimit = 5
-    /// Candidates (overall, and of each baseline) re-estimated on the pipeline timeline
-    /// before the simulator re-ranks the best of them.
+    /// Default ``PlanRequest/timelineTop``: the timeline costs about 3 ms a candidate at
+    /// 1,024 chips, so 24 (and as many per baseline) stay well under the search's time.
     public static let timelineTop = 24
 
     /// Plans `request` by its strategy.
@@ -166,6 +170,14 @@ public enum AutoPlanner {
             }
         }
 
+        /// Simulates independent plans on all cores; results in the plans' order.
+        func simulate(_ plans: [Plan]) throws -> [SimulationResult] {
+            let request = self.request
+            return try Parallel.map(plans.count) { k in
+                try IterationSimulator(plan: plans[k], cluster: request.cluster, options: request.simulation).run()
+            }
+        }
+
         mutating func finish() throws -> PlanResult {
             guard !candidates.isEmpty else {
                 var why = "no \(request.strategy.rawValue) plan fits"
@@ -189,7 +201,7 @@ public enum AutoPlanner {
                 return pick
             }
             var models: [Int: PlannerCostModel] = [:]
-            let refined = tier(Array(candidates.indices), AutoPlanner.timelineTop)
+            let refined = tier(Array(candidates.indices), request.timelineTop)
             for i in refined {
                 let plan = candidates[i].plan
                 var costs = models[plan.config.microBatch]
@@ -215,12 +227,7 @@ public enum AutoPlanner {
                     best = (i, r)
                 }
             }
-            // The simulations are independent: all cores, recorded in rank order.
-            let request = self.request, plans = pick.map { candidates[$0].plan }
-            let runs = try Parallel.map(plans.count) { k in
-                try IterationSimulator(plan: plans[k], cluster: request.cluster, options: request.simulation).run()
-            }
-            for (i, r) in zip(pick, runs) { record(i, r) }
+            for (i, r) in zip(pick, try simulate(pick.map { candidates[$0].plan })) { record(i, r) }
             // Baselines: a plan already simulated (the same plan built two ways) reuses its
             // result; one whose bound rules it out is skipped; the rest run on all cores.
             var rest: [Int] = []
@@ -236,11 +243,7 @@ public enum AutoPlanner {
                    bound * (1 - 1e-9) > candidates[best!.0].simulatedSeconds! { continue }
                 rest.append(i)
             }
-            let restPlans = rest.map { candidates[$0].plan }
-            let restRuns = try Parallel.map(restPlans.count) { k in
-                try IterationSimulator(plan: restPlans[k], cluster: request.cluster, options: request.simulation).run()
-            }
-            for (i, r) in zip(rest, restRuns) { record(i, r) }
+            for (i, r) in zip(rest, try simulate(rest.map { candidates[$0].plan })) { record(i, r) }
             pick += rest
             // Ties (the same plan built two ways) go to the search's own result.
             let simulated = pick.sorted {

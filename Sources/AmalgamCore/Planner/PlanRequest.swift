@@ -34,13 +34,19 @@ public struct PlanRequest: Sendable {
     public var excludedRanks: Set<Int>
     /// Alternatives to return.
     public var top: Int
-    /// Candidates (by analytical estimate) re-ranked with the simulator; capped so
-    /// planning stays fast on large clusters.
+    /// Candidates (by the pipeline-timeline estimate) re-ranked with the simulator, plus
+    /// each baseline's own best that many unless a compute-only bound rules them out;
+    /// capped so planning stays fast on large clusters (one simulation of 8,192 chips
+    /// takes seconds).
     public var simulateTop: Int
+    /// Candidates (by analytical estimate, plus each baseline's own best that many)
+    /// re-estimated on the pipeline timeline before the simulator tier.
+    public var timelineTop: Int = AutoPlanner.timelineTop
     /// Options of the simulator runs (and of the cost model: calibration, cost options).
     public var simulation: SimulationOptions
 
-    /// Defaults: tp {1, 2, 4, 8}, the pp ladder, the config's micro-batch, top 5, simulate 3.
+    /// Defaults: tp {1, 2, 4, 8}, the pp ladder, the config's micro-batch, top 5, simulate 2,
+    /// timeline 24.
     public init(model: TransformerModel, cluster: Cluster, config: TrainingConfig, strategy: PlanStrategy = .auto,
                 tpOptions: [Int] = [1, 2, 4, 8], ppOptions: [Int]? = nil, microBatchOptions: [Int]? = nil,
                 excludedRanks: Set<Int> = [], top: Int = 5, simulateTop: Int = 2, simulation: SimulationOptions = SimulationOptions()) {
@@ -77,6 +83,7 @@ public struct PlanRequest: Sendable {
         }
         guard top >= 1 else { throw AmalgamError("top must be >= 1 (got \(top))") }
         guard simulateTop >= 1 else { throw AmalgamError("simulate_top must be >= 1 (got \(simulateTop))") }
+        guard timelineTop >= 1 else { throw AmalgamError("timeline_top must be >= 1 (got \(timelineTop))") }
         for r in excludedRanks where r < 0 || r >= cluster.chipCount {
             throw AmalgamError("excluded rank \(r) does not exist (the cluster has ranks 0..\(cluster.chipCount - 1))")
         }
