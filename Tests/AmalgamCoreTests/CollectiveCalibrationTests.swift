@@ -93,9 +93,16 @@ final class CollectiveCalibrationTests: XCTestCase {
         let azure = try published(row(["gpu": "A100-SXM4-80GB", "message_size_bytes": "8589934592", "total_gpus": "8"]))
         let maintainer = try published(row(["system": "8x A100 SXM4 NVSwitch (any HGX/DGX A100)"]))
         XCTAssertEqual(azure.max, 231.58); XCTAssertEqual(maintainer.max, 230)
-        // Model: 300 GB/s port x 0.817 (the scale_up default, H100's sourced efficiency) = 245 GB/s.
+        // Model: 300 GB/s port x the A100's own measured scale-up efficiency (230/300, the
+        // catalog's `scale_up_efficiency`) = 230 GB/s; chips without a measurement of their
+        // own use the scale_up default (H100's 0.817).
         let predicted = try busbw(cluster("nvidia_a100_sxm4_80g", nodes: 1), bytes: 8 << 30)
-        XCTAssertEqual(predicted, 300 * LinkEfficiency.h100NVSwitch, accuracy: 1)
+        XCTAssertEqual(predicted, 300 * LinkEfficiency.a100NVSwitch, accuracy: 1)
+        // A user's per-kind override still wins over the chip's own figure.
+        let overridden = try CollectiveTiming.time(CollectiveTimingRequest(.allReduce, bytes: 8 << 30, algorithm: "ring",
+                                                                           options: NetworkOptions(kindEfficiency: [.scaleUp: 0.5])),
+                                                   on: cluster("nvidia_a100_sxm4_80g", nodes: 1)).busbwGBs
+        XCTAssertEqual(overridden, 150, accuracy: 1)
         assertWithin10Percent(predicted, azure, "8x A100 vs Azure")
         assertWithin10Percent(predicted, maintainer, "8x A100 vs maintainer")
     }

@@ -46,7 +46,7 @@ public struct RankSubsetTopology<Base: NetworkTopology>: NetworkTopology {
         let all = base.links
         var best = Double.infinity
         for l in route(from: a, to: b).links {
-            best = min(best, all[l].gbs * options.efficiency(ofLink: l, kind: all[l].kind))
+            best = min(best, all[l].gbs * options.efficiency(of: all[l], index: l))
         }
         return best
     }

@@ -23,6 +23,8 @@ extension ChipCatalog {
             intraLinkGBs: 600, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 200, tdpW: 400,
             matmulEfficiency: 286.0 / 312.0, efficiencySource: "measured BF16 GEMM 286 TF on A800 vs 312 TF peak (accelerators.md §6.3); same silicon as A100. End-to-end MFU is lower: 0.40-0.50 (§6.4)",
+            scaleUpEfficiency: LinkEfficiency.a100NVSwitch,
+            scaleUpEfficiencySource: "8x A100 NVSwitch ring all_reduce busbw ~230 GB/s of a 300 GB/s port (nccl-tests#149, sjeaugey; Azure ND A100 v4 231.58 GB/s at 8 GiB)",
             source: "accelerators.csv: glennklockwood.com/garden/processors/A100 (citing NVIDIA A100 datasheet); upb-pc2.atlassian.net A100 40GB spec page; jingchaozhang.github.io/A100-white-paper (6 NVSwitch, 600 GB/s); arXiv 2104.04473 (Selene, 200 Gbps HDR IB)",
             notes: "624 TFLOPS BF16 is the 2:4-SPARSE figure; dense=312. TF32 156 dense. INT8 624 dense. DGX A100 / Selene: 200 Gb/s HDR IB per GPU. Export: licence required for China since Oct-2022 rule (A800 created). Confidence: high. Topology: NVLink3 via 6x NVSwitch (HGX/DGX A100), all-to-all; 300 GB/s per direction.",
             confidence: .high
@@ -34,6 +36,8 @@ extension ChipCatalog {
             intraLinkGBs: 600, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 200, tdpW: 400,
             matmulEfficiency: 286.0 / 312.0, efficiencySource: "measured BF16 GEMM 286 TF on A800 vs 312 TF peak (accelerators.md §6.3); same silicon as A100. End-to-end MFU is lower: 0.40-0.50 (§6.4)",
+            scaleUpEfficiency: LinkEfficiency.a100NVSwitch,
+            scaleUpEfficiencySource: "8x A100 NVSwitch ring all_reduce busbw ~230 GB/s of a 300 GB/s port (nccl-tests#149, sjeaugey; Azure ND A100 v4 231.58 GB/s at 8 GiB)",
             source: "accelerators.csv: thundercompute.com/blog/nvidia-a100-specs-full-guide; glennklockwood.com/garden/processors/A100; arXiv 2104.04473",
             notes: "Same compute as 40GB; HBM2e 2039 GB/s (PCIe 80GB: 1935 GB/s, 300W). 624 = sparse. Peak used by Narayanan et al. SC21 MFU table (312 TFLOPS). Export: licence required (Oct-2022). Confidence: high. Topology: NVLink3 via 6x NVSwitch, all-to-all.",
             confidence: .high
@@ -56,6 +60,8 @@ extension ChipCatalog {
             intraLinkGBs: 900, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 400, tdpW: 700,
             matmulEfficiency: 0.75, efficiencySource: "assumption: 75% of dense peak on large GEMMs (no GEMM measurement for this chip in accelerators.md; end-to-end training MFU, accelerators.md §6.4, is lower)",
+            scaleUpEfficiency: LinkEfficiency.h100NVSwitch,
+            scaleUpEfficiencySource: "8x H100 NVSwitch NCCL_ALGO=RING busbw 365-370 GB/s of a 450 GB/s port (nccl#1455; nccl-tests#212)",
             source: "accelerators.csv: glennklockwood.com/garden/processors/h100 (NVIDIA datasheet table, VFMA/Matrix/Sparse); prohardver.hu (NVIDIA final H100 spec table); docs.nvidia.com/dgx-basepod/.../core-components.html (8x CX7 400Gb/s)",
             notes: "Datasheet 1979 TFLOPS BF16 is SPARSE; dense 989.4. FP8 dense 1978.9 (3957.8 sparse). TF32 dense 494.7. FP64 33.5/66.9 tensor. DGX H100: 8x single-port ConnectX-7 400 Gb/s. Export: licence required since Oct-2022. Confidence: high. Topology: NVLink4 (18 links) via 4x NVSwitch gen3, all-to-all; 450 GB/s per direction.",
             confidence: .high

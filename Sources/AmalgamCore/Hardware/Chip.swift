@@ -60,6 +60,13 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
     public var tdpW: Double?
     /// Fraction of peak dense matmul throughput reached on large GEMMs.
     public var matmulEfficiency: Double
+    /// Fraction of the scale-up links' line rate a large ring all-reduce reaches on
+    /// this chip's own fabric (published nccl-tests busbw ÷ port rate), when measured;
+    /// nil lets the network model use its per-kind default. Sourced in `efficiencySource`'s
+    /// sibling `scaleUpEfficiencySource`.
+    public var scaleUpEfficiency: Double?
+    /// Where `scaleUpEfficiency` comes from (empty when nil).
+    public var scaleUpEfficiencySource: String
     /// Where `matmulEfficiency` comes from ("assumption: ..." when not sourced).
     public var efficiencySource: String
     /// Source of the specification figures.
@@ -83,6 +90,7 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         intraLinkGBs: Double, intraTopology: IntraTopology, chipsPerNode: Int = 8,
         nicGbps: Double?, tdpW: Double? = nil,
         matmulEfficiency: Double = 0.75, efficiencySource: String = "assumption: 75% of dense peak on large GEMMs",
+        scaleUpEfficiency: Double? = nil, scaleUpEfficiencySource: String = "",
         source: String, notes: String = "", confidence: Confidence = .medium,
         assumptions: [String: String] = [:]
     ) {
@@ -93,6 +101,7 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         self.intraLinkGBs = intraLinkGBs; self.intraTopology = intraTopology; self.chipsPerNode = chipsPerNode
         self.nicGbps = nicGbps; self.tdpW = tdpW
         self.matmulEfficiency = matmulEfficiency; self.efficiencySource = efficiencySource
+        self.scaleUpEfficiency = scaleUpEfficiency; self.scaleUpEfficiencySource = scaleUpEfficiencySource
         self.source = source; self.notes = notes; self.confidence = confidence
         self.assumptions = assumptions
     }

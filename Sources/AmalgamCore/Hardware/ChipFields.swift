@@ -31,6 +31,8 @@ extension Chip {
         ChipField(name: "tdp_w", unit: "W", requiredForCustom: false, doc: "board or module power; empty when undisclosed"),
         ChipField(name: "efficiency", unit: "fraction (0,1]", requiredForCustom: false, doc: "achievable fraction of dense peak on large matmuls (default 0.75, an assumption)"),
         ChipField(name: "efficiency_source", unit: "text", requiredForCustom: false, doc: "where efficiency comes from"),
+        ChipField(name: "scale_up_efficiency", unit: "fraction (0,1]", requiredForCustom: false, doc: "fraction of the scale-up port rate a large ring all-reduce reaches on this chip's switch fabric (nccl-tests busbw ÷ port rate); empty = the network model's scale_up default"),
+        ChipField(name: "scale_up_efficiency_source", unit: "text", requiredForCustom: false, doc: "where scale_up_efficiency comes from"),
         ChipField(name: "source", unit: "text", requiredForCustom: false, doc: "where the figures come from (default 'user-defined')"),
         ChipField(name: "confidence", unit: "high|medium|low|unknown", requiredForCustom: false, doc: "how sure the figures are"),
         ChipField(name: "notes", unit: "text", requiredForCustom: false, doc: "free-form notes"),
@@ -65,6 +67,8 @@ extension Chip {
         case "tdp_w": return tdpW.map(FieldValue.number)
         case "efficiency": return .number(matmulEfficiency)
         case "efficiency_source": return .text(efficiencySource)
+        case "scale_up_efficiency": return scaleUpEfficiency.map(FieldValue.number)
+        case "scale_up_efficiency_source": return scaleUpEfficiency == nil ? nil : .text(scaleUpEfficiencySource)
         case "source": return .text(source)
         case "confidence": return .text(confidence.rawValue)
         case "notes": return .text(notes)
@@ -109,6 +113,8 @@ extension Chip {
         case "tdp_w": tdpW = try number()
         case "efficiency": matmulEfficiency = try number()
         case "efficiency_source": efficiencySource = try text()
+        case "scale_up_efficiency": scaleUpEfficiency = try number()
+        case "scale_up_efficiency_source": scaleUpEfficiencySource = try text()
         case "source": source = try text()
         case "confidence":
             let s = try text()
@@ -137,6 +143,9 @@ extension Chip {
         }
         if overrides["efficiency"] != nil && overrides["efficiency_source"] == nil {
             chip.efficiencySource = "user-defined"
+        }
+        if overrides["scale_up_efficiency"] != nil && overrides["scale_up_efficiency_source"] == nil {
+            chip.scaleUpEfficiencySource = "user-defined"
         }
         if overrides["confidence"] == nil && !changed.isEmpty && changed != ["id"] && changed != ["id", "name"] {
             chip.confidence = .unknown

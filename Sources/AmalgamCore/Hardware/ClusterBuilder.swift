@@ -56,7 +56,7 @@ struct ClusterBuilder {
                     let nodeName = "\(site.name)/\(g.name)/n\(n)"
                     let intraBase = links.count
                     appendIntraLinks(&links, node: nodeName, topology: g.chip.intraTopology, chips: m,
-                                     gbs: intraGBs, latency: g.intraHopLatencySeconds)
+                                     gbs: intraGBs, latency: g.intraHopLatencySeconds, efficiency: g.chip.scaleUpEfficiency)
                     let nicBase = links.count
                     for i in 0..<m {
                         links.append(Link(name: "\(nodeName)/c\(i)/nic_up", kind: .nic, gbs: nicGBs, latencySeconds: hop))
@@ -223,13 +223,15 @@ struct ClusterBuilder {
         return out
     }
 
+    /// `efficiency`: the chip's measured scale-up efficiency (switch nodes only: that is
+    /// where it was measured).
     private func appendIntraLinks(_ links: inout [Link], node: String, topology: IntraTopology, chips m: Int,
-                                  gbs: Double, latency: Double) {
+                                  gbs: Double, latency: Double, efficiency: Double?) {
         switch topology {
         case .switch:
             for i in 0..<m {
-                links.append(Link(name: "\(node)/c\(i)->switch", kind: .scaleUp, gbs: gbs, latencySeconds: latency))
-                links.append(Link(name: "\(node)/switch->c\(i)", kind: .scaleUp, gbs: gbs, latencySeconds: latency))
+                links.append(Link(name: "\(node)/c\(i)->switch", kind: .scaleUp, gbs: gbs, latencySeconds: latency, efficiency: efficiency))
+                links.append(Link(name: "\(node)/switch->c\(i)", kind: .scaleUp, gbs: gbs, latencySeconds: latency, efficiency: efficiency))
             }
         case .fullMesh:
             for i in 0..<m {

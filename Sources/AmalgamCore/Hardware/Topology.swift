@@ -28,9 +28,14 @@ public struct Link: Sendable, Equatable {
     public var gbs: Double
     /// Latency added by traversing this link, seconds.
     public var latencySeconds: Double
+    /// The hardware's own measured fraction of line rate (a chip's
+    /// ``Chip/scaleUpEfficiency``), when known; the network model uses it unless the
+    /// user overrides the link or its kind.
+    public var efficiency: Double?
 
-    public init(name: String, kind: LinkKind, gbs: Double, latencySeconds: Double) {
+    public init(name: String, kind: LinkKind, gbs: Double, latencySeconds: Double, efficiency: Double? = nil) {
         self.name = name; self.kind = kind; self.gbs = gbs; self.latencySeconds = latencySeconds
+        self.efficiency = efficiency
     }
 }
 

@@ -44,7 +44,7 @@ public enum Validate {
 extension Chip {
     /// Checks a chip (typically a custom or derived one) and throws an
     /// `AmalgamError` naming the first bad field, its unit and the value:
-    /// sizes and rates positive and finite, efficiency in (0, 1],
+    /// sizes and rates positive and finite, efficiencies in (0, 1],
     /// chips_per_node >= 1, id non-empty.
     public func validate() throws {
         let who = id.isEmpty ? "chip" : "chip '\(id)'"
@@ -65,6 +65,9 @@ extension Chip {
             if let v = tdpW { try Validate.positive(v, field: "tdp_w", unit: "W") }
             guard matmulEfficiency.isFinite, matmulEfficiency > 0, matmulEfficiency <= 1 else {
                 throw AmalgamError("efficiency must be in (0, 1] (got \(Chip.format(matmulEfficiency)))")
+            }
+            if let e = scaleUpEfficiency, !(e.isFinite && e > 0 && e <= 1) {
+                throw AmalgamError("scale_up_efficiency must be in (0, 1] (got \(Chip.format(e)))")
             }
         }
     }

@@ -107,7 +107,7 @@ public struct FlowEngine {
                 throw AmalgamError("link \(i) '\(link.name)' has latency \(link.latencySeconds) s; it must be finite and >= 0")
             }
             linkLineRate.append(link.gbs * 1e9)
-            linkState.append(FlowLinkState(cap: link.gbs * 1e9 * options.efficiency(ofLink: i, kind: link.kind)))
+            linkState.append(FlowLinkState(cap: link.gbs * 1e9 * options.efficiency(of: link, index: i)))
         }
     }
 

@@ -16,8 +16,9 @@ public struct NetworkOptions: Sendable, Equatable {
     /// Assumption: one channel; NCCL spreads a collective over several.
     public var sliceBytes: Double?
 
-    /// Effective rate as a fraction of line rate, per link kind (see
-    /// `LinkEfficiency.defaults` for the sourced values).
+    /// The user's effective rate as a fraction of line rate, per link kind. Kinds not
+    /// listed use the link's own hardware figure (``Link/efficiency``) when it has one,
+    /// else `LinkEfficiency.defaults` (the sourced values).
     public var kindEfficiency: [LinkKind: Double]
 
     /// Per-link overrides of the efficiency, keyed by index into the topology's
@@ -33,7 +34,7 @@ public struct NetworkOptions: Sendable, Equatable {
     /// Creates options; every argument defaults to the documented default.
     public init(
         sliceBytes: Double? = 512 * 1024,
-        kindEfficiency: [LinkKind: Double] = LinkEfficiency.defaults,
+        kindEfficiency: [LinkKind: Double] = [:],
         linkEfficiency: [Int: Double] = [:],
         reductionMemoryPasses: Double = 3
     ) {
@@ -48,9 +49,16 @@ public struct NetworkOptions: Sendable, Equatable {
         NetworkOptions(sliceBytes: nil, kindEfficiency: Dictionary(uniqueKeysWithValues: LinkKind.allCases.map { ($0, 1.0) }))
     }
 
-    /// The efficiency applied to link `index` of kind `kind`.
+    /// The efficiency applied to link `index` of kind `kind` whose hardware states none.
     public func efficiency(ofLink index: Int, kind: LinkKind) -> Double {
         linkEfficiency[index] ?? kindEfficiency[kind] ?? LinkEfficiency.defaults[kind] ?? 1
+    }
+
+    /// The efficiency applied to `link`, topology link `index`: the user's per-link
+    /// override, else the user's per-kind one, else the hardware's own measured figure
+    /// (``Link/efficiency``), else the per-kind default.
+    public func efficiency(of link: Link, index: Int) -> Double {
+        linkEfficiency[index] ?? kindEfficiency[link.kind] ?? link.efficiency ?? LinkEfficiency.defaults[link.kind] ?? 1
     }
 
     /// Checks every figure against its valid range, naming the bad one.
@@ -102,8 +110,8 @@ public enum LinkEfficiency {
     public static let edr100 = 12.2 / 12.5
 
     /// Per-kind defaults:
-    /// - `scaleUp`: H100 NVSwitch (newest sourced generation); use `a100NVSwitch`
-    ///   as a per-link override for NVLink3 systems.
+    /// - `scaleUp`: H100 NVSwitch (newest sourced generation), for chips whose catalog
+    ///   entry has no measured ``Chip/scaleUpEfficiency`` of its own (A100 has: `a100NVSwitch`).
     /// - `nic`, `fabric`: NDR 400G (the fabric core carries the same protocol).
     /// - `peer`, `pcie`, `crossVendor`: assumption, the scale-up figure (no
     ///   published nccl-tests row for HCCS/xGMI/PCIe in the reference set).

@@ -64,7 +64,7 @@ public struct PlannerCostModel: Sendable {
     /// Effective rate of cluster link `l`, bytes/s (line rate × efficiency).
     func linkBytesPerSecond(_ l: Int) -> Double {
         let link = cluster.links[l]
-        return link.gbs * simulation.network.efficiency(ofLink: l, kind: link.kind) * 1e9
+        return link.gbs * simulation.network.efficiency(of: link, index: l) * 1e9
     }
 
     private func effective(_ p: PathInfo) -> PathInfo {
@@ -72,7 +72,7 @@ public struct PlannerCostModel: Sendable {
         var gbs = Double.infinity
         for l in p.links {
             let link = cluster.links[l]
-            gbs = min(gbs, link.gbs * simulation.network.efficiency(ofLink: l, kind: link.kind))
+            gbs = min(gbs, link.gbs * simulation.network.efficiency(of: link, index: l))
         }
         return PathInfo(gbs: gbs, latencySeconds: p.latencySeconds, hops: p.hops, links: p.links)
     }
