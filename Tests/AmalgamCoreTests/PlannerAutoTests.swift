@@ -41,6 +41,107 @@ final class PlannerAutoTests: XCTestCase {
         }
     }
 
+    /// The same property where the tiers bite: the default pp ladder (each builder walks to
+    /// its own patience), one or two candidates per tier, node groups of one chip type
+    /// with different scale-up rates, and straggler factors above and below 1.
+    func testAutoNeverWorseWithTightTiersOverridesAndStragglers() throws {
+        var rng = PlannerSplitMix64(seed: 19)
+        var compared = 0
+        for n in 0..<14 {
+            let c: Cluster
+            if n % 2 == 0 {
+                c = try PlannerFixtures.mixed(a100: rng.int(1...2), ascend: rng.int(1...2), h20: rng.int(0...2), sites: rng.int(1...2))
+            } else {
+                let slow = NodeGroupSpec(chip: .catalog("nvidia_a100_sxm4_80g"), nodes: rng.int(1...2), name: "slow",
+                                         intraLinkGBs: [4.0, 16, 64][rng.int(0...2)])
+                let fast = NodeGroupSpec(chip: .catalog("nvidia_a100_sxm4_80g"), nodes: rng.int(1...2), name: "fast")
+                let groups = (rng.int(0...1) == 0 ? [slow, fast] : [fast, slow]) + [NodeGroupSpec("nvidia_h20", nodes: 1)]
+                c = try ClusterSpec(name: "groups", sites: [SiteSpec(name: "a", groups: groups)]).compile()
+            }
+            var req = try PlannerFixtures.request(c, ["gpt3-1.3b", "llama2-7b"][rng.int(0...1)], batch: [16, 32, 64][rng.int(0...2)], pp: nil)
+            req.timelineTop = rng.int(1...3)
+            req.simulateTop = rng.int(1...2)
+            if rng.int(0...1) == 1 {
+                let factor = [0.5, 2.0][rng.int(0...1)]
+                for r in 0..<c.chipCount where rng.int(0...3) == 0 { req.simulation.slowdown[r] = factor }
+            }
+            guard let auto = try? AutoPlanner.plan(req) else { continue }
+            for strategy in [PlanStrategy.uniform, .proportional] {
+                var base = req
+                base.strategy = strategy
+                guard let b = try? AutoPlanner.plan(base) else { continue }
+                XCTAssertLessThanOrEqual(auto.simulation.iterationSeconds, b.simulation.iterationSeconds * (1 + 1e-12),
+                                         "instance \(n): \(strategy), timeline_top \(req.timelineTop), simulate_top \(req.simulateTop)")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 20)
+    }
+
+    /// Regression (found in review): with the pp ladder walked by the exact builder past
+    /// the proportional builder's own stop, auto used to hold proportional candidates the
+    /// baseline never builds; one displaced the baseline's pick from the one-candidate
+    /// tiers and auto came out 35% slower than proportional alone.
+    func testAutoKeepsTheBaselinesOwnCandidates() throws {
+        let c = try PlannerFixtures.mixed(a100: 1, ascend: 2, h20: 1, sites: 2)
+        var req = try PlannerFixtures.request(c, batch: 16, pp: nil)
+        req.timelineTop = 1
+        req.simulateTop = 1
+        let auto = try AutoPlanner.plan(req)
+        var base = req
+        base.strategy = .proportional
+        let prop = try AutoPlanner.plan(base)
+        XCTAssertLessThanOrEqual(auto.simulation.iterationSeconds, prop.simulation.iterationSeconds * (1 + 1e-12))
+    }
+
+    /// Regression (found in review): layer figures were cached by chip id, so two node
+    /// groups of A100s with different scale-up rates shared the first one's TP times and
+    /// estimates depended on which replica was priced first.
+    func testNodeGroupsOfOneChipTypeArePricedApart() throws {
+        var rng = PlannerSplitMix64(seed: 8)
+        for n in 0..<40 {
+            let slow = NodeGroupSpec(chip: .catalog("nvidia_a100_sxm4_80g"), nodes: rng.int(1...2), name: "slow",
+                                     intraLinkGBs: [4.0, 16, 64][rng.int(0...2)])
+            let fast = NodeGroupSpec(chip: .catalog("nvidia_a100_sxm4_80g"), nodes: rng.int(1...2), name: "fast")
+            let other = NodeGroupSpec("nvidia_h20", nodes: rng.int(0...1))
+            let groups = ((rng.int(0...1) == 0 ? [slow, fast] : [fast, slow]) + [other]).filter { ($0.nodes ?? 0) > 0 }
+            let c = try ClusterSpec(name: "groups", sites: [SiteSpec(name: "a", groups: groups)]).compile()
+            var req = try PlannerFixtures.request(c, batch: [16, 32, 64][rng.int(0...2)], pp: nil)
+            req.simulateTop = rng.int(1...2)
+            req.timelineTop = rng.int(1...6)
+            guard [14, 28].contains(n) else { continue }
+            let auto = try AutoPlanner.plan(req)
+            for strategy in [PlanStrategy.uniform, .proportional] {
+                var base = req
+                base.strategy = strategy
+                guard let b = try? AutoPlanner.plan(base) else { continue }
+                XCTAssertLessThanOrEqual(auto.simulation.iterationSeconds, b.simulation.iterationSeconds * (1 + 1e-12), "instance \(n): \(strategy)")
+            }
+            // Every candidate's compute-only bound stays under its simulated time.
+            for cand in auto.alternatives {
+                var costs = PlannerCostModel(model: req.model, cluster: c, config: cand.plan.config)
+                let bound = try XCTUnwrap(try costs.computeBoundSeconds(cand.plan, estimate: costs.estimate(cand.plan)))
+                let sim = try IterationSimulator(plan: cand.plan, cluster: c).run()
+                XCTAssertLessThanOrEqual(bound, sim.iterationSeconds * (1 + 1e-9), "instance \(n)")
+            }
+        }
+    }
+
+    /// Interleaved 1F1B: candidates the simulator would reject (uneven shares) are not
+    /// candidates, so auto finds a plan whenever the uniform baseline does, and is no slower.
+    func testInterleavedScheduleAutoFindsAPlan() throws {
+        let c = try PlannerFixtures.mixed(a100: 1, ascend: 0, h20: 1)
+        var config = TrainingConfig(globalBatch: 32, microBatch: 1)
+        config.schedule = .interleaved
+        config.virtualStages = 2
+        let req = PlanRequest(model: try TransformerModel.preset("gpt3-1.3b"), cluster: c, config: config, tpOptions: [2, 4, 8], ppOptions: [2])
+        var uniform = req
+        uniform.strategy = .uniform
+        let u = try AutoPlanner.plan(uniform)
+        let a = try AutoPlanner.plan(req)
+        XCTAssertLessThanOrEqual(a.simulation.iterationSeconds, u.simulation.iterationSeconds * (1 + 1e-12))
+    }
+
     /// Mixed A100 + 910B2 + H20: auto at least as fast as both baselines, and its
     /// efficiency against the chip types trained apart is a fraction in (0, 1.05].
     func testMixedClusterAgainstBaselinesAndAggregate() throws {

@@ -104,6 +104,27 @@ final class PlannerEstimateTests: XCTestCase {
                        accuracy: 1e-12)
     }
 
+    /// One TP-8 replica per stage on two nodes: each lane's activations leave through its
+    /// own chip's NIC, so the boundary's link time is one lane's share over a NIC (or the
+    /// whole activation over the node-level links every lane crosses) — not the whole
+    /// activation over one NIC.
+    func testLinkTimeOfEightLanes() throws {
+        let c = try PlannerFixtures.mixed(a100: 2, ascend: 0, h20: 0)
+        let m = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
+        let plan = try UniformPlan.make(model: m, cluster: c, config: config, tp: 8, pp: 2)
+        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        let e = try costs.estimate(plan)
+        let act = Double(m.seqLen * m.hidden) * 2
+        let laneRate = try effectiveRate(c, 0, 8)
+        var expected = 8 * act / 8 / laneRate
+        for l in try c.path(from: 0, to: 8).links where ![.nic, .scaleUp, .peer].contains(c.links[l].kind) {
+            expected = max(expected, 8 * act / (c.links[l].gbs * 1e9 * NetworkOptions().efficiency(of: c.links[l], index: l)))
+        }
+        XCTAssertEqual(e.stages[0].linkSeconds, expected, accuracy: 1e-12 * expected)
+        XCTAssertLessThan(e.stages[0].linkSeconds, 8 * act / laneRate / 2)
+    }
+
     /// Largest remainder: 10 by (1, 1, 2) → exact (2.5, 2.5, 5) → (3, 2, 5) (tie to the lower index).
     func testProportionalRounding() {
         XCTAssertEqual(StageAssembly.proportional(10, [1, 1, 2], minimum: 0), [3, 2, 5])

@@ -163,6 +163,21 @@ final class PlannerFastPathTests: XCTestCase {
         XCTAssertEqual(a.alternatives.map(\.estimateSeconds), b.alternatives.map(\.estimateSeconds))
     }
 
+    /// Straggler factors below 1 speed the simulated chips up; the bound scales down with
+    /// the smallest factor, so it stays under the simulated time.
+    func testComputeBoundWithFastStragglers() throws {
+        let c = try PlannerFixtures.mixed(a100: 1, ascend: 1, h20: 1)
+        var req = try PlannerFixtures.request(c, batch: 24, pp: nil)
+        for r in 0..<c.chipCount where r % 3 == 0 { req.simulation.slowdown[r] = 0.5 }
+        let result = try AutoPlanner.plan(req)
+        for cand in result.alternatives {
+            var costs = PlannerCostModel(model: req.model, cluster: c, config: cand.plan.config, simulation: req.simulation)
+            let bound = try XCTUnwrap(try costs.computeBoundSeconds(cand.plan, estimate: costs.estimate(cand.plan)))
+            let sim = try IterationSimulator(plan: cand.plan, cluster: c, options: req.simulation).run()
+            XCTAssertLessThanOrEqual(bound, sim.computeOnlySeconds * (1 + 1e-9))
+        }
+    }
+
     /// The timeline estimate on plans with replicas of different speeds: its compute-only
     /// bound equals the simulator's compute-only run (to rounding) and never exceeds the
     /// simulated iteration; the full estimate sits between the bound and the simulation

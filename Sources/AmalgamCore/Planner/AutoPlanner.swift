@@ -91,6 +91,15 @@ public enum AutoPlanner {
             evaluated += 1
             plan.strategy = request.strategy.rawValue
             do { try plan.validate(on: request.cluster) } catch { return }
+            if plan.config.virtualStages > 1 {
+                // Interleaving needs whole chunks per stage and equal shares; the simulator
+                // (the final cost model) rejects other plans, so they are not candidates.
+                do {
+                    _ = try IterationSimulator(plan: plan, cluster: request.cluster, options: request.simulation)
+                    _ = try PipelineLayout(kind: plan.config.schedule, shares: plan.stages.map { $0.replicas.map(\.microbatches) },
+                                           virtualStages: plan.config.virtualStages)
+                } catch { return }
+            }
             let rows = try plan.memoryRows()
             if let worst = rows.max(by: { $0.breakdown.totalBytes / $0.breakdown.capacityBytes < $1.breakdown.totalBytes / $1.breakdown.capacityBytes }),
                !worst.breakdown.fits {
@@ -148,22 +157,25 @@ public enum AutoPlanner {
             // Iteration time is close to unimodal in pp (fewer stages: less memory
             // headroom, more DP sync; more stages: longer fill/drain), so the ladder
             // stops after `ppPatience` feasible depths without improvement.
-            // Tracked per builder, so `auto` walks at least as far as the
-            // proportional baseline alone would (its candidates are a superset).
+            // Tracked and applied per builder: each builder stops at its own patience, so
+            // `auto`'s proportional candidates are exactly those the proportional baseline
+            // builds alone (not a superset, which could displace the baseline's own pick
+            // from the tiers), while the exact builder may walk further.
             let origins = request.strategy == .auto ? ["proportional", "exact"] : ["proportional"]
             var bestHere = [Double](repeating: .infinity, count: origins.count)
             var worse = [Int](repeating: 0, count: origins.count)
             for pp in ppChoices where pp <= units.count && (request.ppOptions != nil || worse.contains { $0 < AutoPlanner.ppPatience }) {
+                let active = origins.indices.map { request.ppOptions != nil || worse[$0] < AutoPlanner.ppPatience }
                 let before = candidates.count
                 for layout in StageLayout.allCases {
                     guard let groups = ReplicaLayout.stages(units, pp: pp, layout: layout), !seen.contains(groups) else { continue }
                     seen.append(groups)
-                    try consider(assembly.proportional(groups), origin: "proportional", costs: &costs)
-                    if request.strategy == .auto {
+                    if active[0] { try consider(assembly.proportional(groups), origin: "proportional", costs: &costs) }
+                    if request.strategy == .auto && active[1] {
                         try consider(try assembly.exact(groups, exhaustiveLimit: AutoPlanner.exhaustiveOrderLimit, maxSwaps: 24), origin: "exact", costs: &costs)
                     }
                 }
-                for (k, origin) in origins.enumerated() {
+                for (k, origin) in origins.enumerated() where active[k] {
                     let here = candidates[before...].filter { $0.origin == origin }.map(\.analyticalSeconds).min() ?? .infinity
                     if here < bestHere[k] { bestHere[k] = here; worse[k] = 0 } else if here.isFinite { worse[k] += 1 }
                 }

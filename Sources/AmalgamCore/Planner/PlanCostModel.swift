@@ -35,9 +35,11 @@ public struct PlannerCostModel: Sendable {
     public let config: TrainingConfig
     /// Calibration, cost options and optimizer/activation figures shared with the simulator.
     public let simulation: SimulationOptions
-    /// Figures per (chip type, tp, whether the first two ranks share a node); a handful
-    /// of entries, scanned linearly (cheaper than hashing a string key per replica).
-    private var cache: [(chip: String, tp: Int, sameNode: Bool, figures: PlannerLayerFigures)] = []
+    /// Figures per (node group, tp, whether the first two ranks share a node): the group,
+    /// not the chip id, decides them, since groups of one chip type may override its
+    /// scale-up rate, topology or hop latency (and with them the TP collectives). A
+    /// handful of entries, scanned linearly (cheaper than hashing a key per replica).
+    private var cache: [(group: Int, tp: Int, sameNode: Bool, figures: PlannerLayerFigures)] = []
     private var pathCache = IntKeyTable<PathInfo>()
 
     /// Empty caches; tables are built on first use.
@@ -51,7 +53,7 @@ public struct PlannerCostModel: Sendable {
     /// (``NetworkOptions``) — so the planner's transfers take what the flow engine's
     /// uncontended ones take.
     mutating func path(_ a: Int, _ b: Int) throws -> PathInfo {
-        let key = cluster.node(ofRank: a) &* 1_000_003 &+ cluster.node(ofRank: b)
+        let key = cluster.node(ofRank: a) &* cluster.nodes.count &+ cluster.node(ofRank: b)
         if a != b, cluster.node(ofRank: a) == cluster.node(ofRank: b) {
             return effective(try cluster.path(from: a, to: b))
         }
@@ -81,8 +83,10 @@ public struct PlannerCostModel: Sendable {
     /// decides the TP collective route).
     mutating func figures(chip: Chip, ranks: [Int]) throws -> PlannerLayerFigures {
         let tp = ranks.count
-        let sameNode = cluster.node(ofRank: ranks[0]) == cluster.node(ofRank: ranks[min(1, tp - 1)])
-        if let hit = cache.first(where: { $0.tp == tp && $0.sameNode == sameNode && $0.chip == chip.id }) { return hit.figures }
+        let node = cluster.node(ofRank: ranks[0])
+        let sameNode = node == cluster.node(ofRank: ranks[min(1, tp - 1)])
+        let group = cluster.nodes[node].group
+        if let hit = cache.first(where: { $0.group == group && $0.tp == tp && $0.sameNode == sameNode }) { return hit.figures }
         let table = try model.costTable(chip: chip, microBatch: config.microBatch, tp: tp, recompute: config.recompute,
                                         sequenceParallel: config.sequenceParallel, calibration: simulation.calibration,
                                         options: simulation.costOptions)
@@ -105,7 +109,7 @@ public struct PlannerCostModel: Sendable {
         let tied = model.tiedEmbeddings ? Double(model.vocab) * Double(model.embeddingDim) / Double(tp) : 0
         let f = PlannerLayerFigures(secondsPrefix: sp, forwardPrefix: fp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
                                     layerCount: model.layerCount)
-        cache.append((chip.id, tp, sameNode, f))
+        cache.append((group, tp, sameNode, f))
         return f
     }
 

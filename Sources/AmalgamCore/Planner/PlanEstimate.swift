@@ -54,6 +54,10 @@ public struct PlanEstimate: Sendable, Equatable {
     public var bottleneckStage: Int
     /// `global_batch × seq_len / iterationSeconds`.
     public var tokensPerSecond: Double
+
+    /// Link kinds that belong to one chip (its scale-up port, peer links, NIC), as
+    /// opposed to a node, group or site (uplinks, fabric, host bridge, WAN).
+    static let perChipKinds: Set<LinkKind> = [.scaleUp, .peer, .nic]
 }
 
 extension PlannerCostModel {
@@ -93,17 +97,19 @@ extension PlannerCostModel {
                 for (k, rep) in senders.enumerated() {
                     let q = k % receivers.count, next = receivers[q]
                     let lanes = min(rep.tp, next.tp)
-                    // Lanes of one pair differ only in their chips' own links, so every lane
-                    // of the first pair and lane 0 of the others settle which links all share.
-                    for l in 0..<(k == 0 ? lanes : 1) {
-                        let info = try path(rep.ranks[l], next.ranks[l])
-                        if shared?.isEmpty != true { shared = shared.map { $0.filter(info.links.contains) } ?? info.links }
-                        guard l == 0 else { continue }
-                        let one = actBytes / Double(lanes) / (info.gbs * 1e9)
-                        boundary = max(boundary, one + info.latencySeconds)
-                        link = max(link, Double(rep.microbatches) * one)
-                        received[q] = max(received[q], one)
+                    // Lane 0 stands for every lane (each lane's chips have links of the same
+                    // rates). A chip's own links (scale-up port, NIC) carry only its lane's
+                    // share — the send and receipt terms — so they never count as shared,
+                    // which also keeps the node-pair path cache's links (some chip's) safe.
+                    let info = try path(rep.ranks[0], next.ranks[0])
+                    if shared?.isEmpty != true {
+                        let nodeLevel = info.links.filter { !PlanEstimate.perChipKinds.contains(cluster.links[$0].kind) }
+                        shared = shared.map { $0.filter(nodeLevel.contains) } ?? nodeLevel
                     }
+                    let one = actBytes / Double(lanes) / (info.gbs * 1e9)
+                    boundary = max(boundary, one + info.latencySeconds)
+                    link = max(link, Double(rep.microbatches) * one)
+                    received[q] = max(received[q], one)
                 }
                 for (q, next) in receivers.enumerated() { link = max(link, Double(next.microbatches) * received[q]) }
                 for l in shared ?? [] { link = max(link, m * actBytes / linkBytesPerSecond(l)) }

@@ -25,13 +25,16 @@ extension PlannerCostModel {
     /// synchronisation and optimizer step taking no time — the simulator's compute-only
     /// run, which its iteration can only exceed (it adds non-negative delays to a
     /// schedule whose per-executor order is fixed). Its durations are the simulator's up
-    /// to floating-point summation order and ignore straggler slowdowns (which only slow
-    /// the simulation), so a caller comparing against it should leave a relative margin
-    /// of about 1e-9. Nil when the layout cannot be built.
+    /// to floating-point summation order, so a caller comparing against it should leave
+    /// a relative margin of about 1e-9. Straggler factors (``SimulationOptions/slowdown``)
+    /// scale compute in the simulator; factors above 1 only slow it, and the bound is
+    /// scaled by the smallest factor below 1 (a max-plus makespan scales with its
+    /// durations). Nil when the layout cannot be built.
     public mutating func computeBoundSeconds(_ plan: Plan, estimate e: PlanEstimate) throws -> Double? {
         guard (try? PipelineLayout(kind: config.schedule, shares: plan.stages.map { $0.replicas.map(\.microbatches) },
                                    virtualStages: config.virtualStages)) != nil else { return nil }
-        return try timeline(plan, estimate: e, communication: false)
+        let fastest = min(1, simulation.slowdown.values.min() ?? 1)
+        return try timeline(plan, estimate: e, communication: false) * fastest
     }
 
     private mutating func timeline(_ plan: Plan, estimate e: PlanEstimate, communication: Bool) throws -> Double {

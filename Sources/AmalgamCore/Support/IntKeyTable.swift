@@ -27,8 +27,10 @@ struct IntKeyTable<Value> {
         Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
     }
 
-    /// The value stored for `key` (≥ 0), or nil.
+    /// The value stored for `key`, or nil (always nil for a negative key: those are
+    /// never stored, since -1 marks empty slots).
     @inline(__always) func value(for key: Int) -> Value? {
+        guard key >= 0 else { return nil }
         let mask = keys.count - 1
         var i = home(key)
         while true {
@@ -39,8 +41,10 @@ struct IntKeyTable<Value> {
         }
     }
 
-    /// Stores `value` for `key` (≥ 0), replacing any value it had.
+    /// Stores `value` for `key`, replacing any value it had. A negative key is not
+    /// stored (callers pass pair indices, which are ≥ 0; a look-up of it gives nil).
     mutating func insert(_ value: Value, for key: Int) {
+        guard key >= 0 else { return }
         if 2 * (count + 1) > keys.count { grow() }
         let mask = keys.count - 1
         var i = home(key)
