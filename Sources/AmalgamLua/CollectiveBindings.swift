@@ -180,7 +180,7 @@ enum CollectiveBindings {
         ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default \"ring\""),
         ("dtype", "f32 (default, as nccl-tests), f64, f16 or bf16"),
         ("slice_bytes", "pipeline slice size in bytes (default 524288, NCCL's Simple-protocol step); 0 disables slicing"),
-        ("efficiency", "table of effective/line rate by link kind: scale_up, peer, pcie, cross_vendor, nic, fabric, wan, measured (each in (0, 1])"),
+        ("efficiency", "table of effective/line rate by link kind: scale_up, peer, pcie, cross_vendor, nic, fabric, wan, measured (each in (0, 1]); a kind given here also overrides the chips' own measured scale_up_efficiency"),
         ("reduction_memory_passes", "memory passes per reduced byte at the receiver (default 3)"),
         ("pipeline_chunks, channels, ring_orders, fold", "algorithm knobs (see am.collectives()); ring_orders are arrays of 0-based positions into ranks"),
     ]

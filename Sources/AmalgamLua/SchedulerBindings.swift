@@ -121,7 +121,7 @@ enum SchedulerBindings {
             ("overlap_grad_reduce", "start each bucket's all-reduce during the backward (default true)"),
             ("slowdown", "stragglers: { [rank] = factor } multiplies that chip's compute time"),
             ("slice_kb", "network slicing of large transfers, KiB (default 512; false = off)"),
-            ("efficiency", "per link kind effective/line rate, e.g. { scale_up = 0.8, nic = 0.94, wan = 0.9 }"),
+            ("efficiency", "per link kind effective/line rate, e.g. { scale_up = 0.8, nic = 0.94, wan = 0.9 }; a kind given here also overrides the chips' own measured scale_up_efficiency"),
             ("rebalance", "re-split every stage's micro-batches for the stragglers in `slowdown` before running (the exact batch split; layers stay put)"),
             ("trace", "record the timeline during the run (r:trace works either way)"),
         ]

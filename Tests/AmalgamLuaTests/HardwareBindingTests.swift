@@ -159,7 +159,22 @@ final class HardwareBindingTests: XCTestCase {
         -- my_npu: switch 300 GB/s bidirectional -> 150 per direction.
         assert(c:path(0, 1).gbs == 150)
         assert(c:summary()[2].chip == "huawei_ascend_910b2" and c:summary()[2].total_bf16_tflops == 8 * 280)
+
+        -- Measured scale-up efficiency: the A100's own (nccl-tests ~230 of 300 GB/s), none for
+        -- chips without a measurement, overridable like any figure.
+        assert(math.abs(a.scale_up_efficiency - 230 / 300) < 1e-12 and a.scale_up_efficiency_source:find("nccl", 1, true))
+        assert(am.chip("nvidia_h20").scale_up_efficiency == nil and npu.scale_up_efficiency == nil)
+        local tuned = am.chip{ base = "nvidia_a100_sxm4_80g", scale_up_efficiency = 0.5 }
+        assert(tuned.scale_up_efficiency == 0.5 and tuned.scale_up_efficiency_source == "user-defined")
+        local eight = am.cluster{ sites = { { name = "s", nodes = { { chip = "nvidia_a100_sxm4_80g", count = 8 } } } } }
+        local half = am.cluster{ sites = { { name = "s", nodes = { { chip = tuned, count = 8 } } } } }
+        local bw = am.allreduce{ cluster = eight, bytes = 1 << 33 }.busbw_gbs
+        assert(math.abs(bw - 230) < 1, bw)
+        assert(math.abs(am.allreduce{ cluster = half, bytes = 1 << 33 }.busbw_gbs - 150) < 1)
+        -- A per-kind efficiency the script gives wins over the chip's own figure.
+        assert(math.abs(am.allreduce{ cluster = eight, bytes = 1 << 33, efficiency = { scale_up = 0.9 } }.busbw_gbs - 270) < 1)
         """)
+        try assertLuaFails("am.chip{ base = 'nvidia_a100_sxm4_80g', scale_up_efficiency = 1.5 }", "scale_up_efficiency must be in (0, 1] (got 1.5)")
     }
 
     func testJSONRoundTrip() throws {
