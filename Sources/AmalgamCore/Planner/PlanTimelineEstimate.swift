@@ -10,8 +10,9 @@ extension PlannerCostModel {
     /// Why: with replicas of different speeds in one stage, a replica waits for the
     /// micro-batches a slower replica of the neighbouring stage feeds it, which the
     /// closed form (busiest stage plus fill and drain) cannot see. On llama2-70b over
-    /// 1,024 chips of 4 types the closed form put plans 21–49% under the simulator;
-    /// the timeline's compute part equals the simulator's compute-only run (to rounding).
+    /// 1,024 chips of 4 types the closed form is up to 34% under the simulator and this
+    /// estimate 1–3% under (BENCHMARKS.md, Planner); its compute part equals the
+    /// simulator's compute-only run (to rounding).
     /// What it still leaves out is link contention (the flow engine's part); a
     /// steady-state link bound from ``PlanEstimate`` is kept as a floor.
     ///
