@@ -68,6 +68,26 @@ final class HardwareChipTests: XCTestCase {
             .contains("chip 'x': bf16_tflops must be > 0 TFLOP/s (got -1)"))
     }
 
+    /// Regression (found in review): a cluster saved before chips had a scale-up
+    /// efficiency must still load; a derived chip's figure survives the round trip; the
+    /// catalog rows carry the figure and its source.
+    func testScaleUpEfficiencyPersistsAndOldFilesLoad() throws {
+        let a100 = try ChipCatalog.chip("nvidia_a100_sxm4_80g")
+        let tuned = try Chip.derived(from: a100, overrides: ["id": .text("tuned"), "scale_up_efficiency": .number(0.5)])
+        let spec = ClusterSpec(name: "saved", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec(chip: .custom(tuned), nodes: 1)])])
+        let json = try spec.jsonString()
+        XCTAssertEqual(try ClusterSpec(json: json), spec)
+        XCTAssertEqual(try ClusterSpec(json: json).compile().chip(ofRank: 0).scaleUpEfficiency, 0.5)
+        // The same file as an older version wrote it: no scale-up keys at all.
+        let old = json.split(separator: "\n").filter { !$0.contains("scaleUpEfficiency") }.joined(separator: "\n")
+        XCTAssertFalse(old.contains("scaleUpEfficiency"))
+        XCTAssertNil(try ClusterSpec(json: old).compile().chip(ofRank: 0).scaleUpEfficiency)
+        let table = ChipCatalog.table([a100])
+        let k = try XCTUnwrap(table.columns.firstIndex(of: "scale_up_efficiency"))
+        XCTAssertEqual(table.rows[0][k], .number(230.0 / 300.0))
+        XCTAssertNotNil(table.rows[0][k + 1])
+    }
+
     func testFieldDocsCoverEveryGettableField() throws {
         let c = try ChipCatalog.chip("nvidia_a100_sxm4_80g")
         for f in Chip.fieldDocs { XCTAssertNoThrow(try c.value(of: f.name), f.name) }

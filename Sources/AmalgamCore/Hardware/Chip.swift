@@ -62,11 +62,11 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
     public var matmulEfficiency: Double
     /// Fraction of the scale-up links' line rate a large ring all-reduce reaches on
     /// this chip's own fabric (published nccl-tests busbw ÷ port rate), when measured;
-    /// nil lets the network model use its per-kind default. Sourced in `efficiencySource`'s
-    /// sibling `scaleUpEfficiencySource`.
+    /// nil lets the network model use its per-kind default.
     public var scaleUpEfficiency: Double?
-    /// Where `scaleUpEfficiency` comes from (empty when nil).
-    public var scaleUpEfficiencySource: String
+    /// Where `scaleUpEfficiency` comes from. Optional, like the figure, so chips saved
+    /// before these fields existed still load.
+    public var scaleUpEfficiencySource: String?
     /// Where `matmulEfficiency` comes from ("assumption: ..." when not sourced).
     public var efficiencySource: String
     /// Source of the specification figures.
@@ -90,7 +90,7 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         intraLinkGBs: Double, intraTopology: IntraTopology, chipsPerNode: Int = 8,
         nicGbps: Double?, tdpW: Double? = nil,
         matmulEfficiency: Double = 0.75, efficiencySource: String = "assumption: 75% of dense peak on large GEMMs",
-        scaleUpEfficiency: Double? = nil, scaleUpEfficiencySource: String = "",
+        scaleUpEfficiency: Double? = nil, scaleUpEfficiencySource: String? = nil,
         source: String, notes: String = "", confidence: Confidence = .medium,
         assumptions: [String: String] = [:]
     ) {

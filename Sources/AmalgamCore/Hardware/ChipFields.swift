@@ -68,7 +68,7 @@ extension Chip {
         case "efficiency": return .number(matmulEfficiency)
         case "efficiency_source": return .text(efficiencySource)
         case "scale_up_efficiency": return scaleUpEfficiency.map(FieldValue.number)
-        case "scale_up_efficiency_source": return scaleUpEfficiency == nil ? nil : .text(scaleUpEfficiencySource)
+        case "scale_up_efficiency_source": return scaleUpEfficiencySource.map(FieldValue.text)
         case "source": return .text(source)
         case "confidence": return .text(confidence.rawValue)
         case "notes": return .text(notes)

@@ -49,11 +49,6 @@ public struct NetworkOptions: Sendable, Equatable {
         NetworkOptions(sliceBytes: nil, kindEfficiency: Dictionary(uniqueKeysWithValues: LinkKind.allCases.map { ($0, 1.0) }))
     }
 
-    /// The efficiency applied to link `index` of kind `kind` whose hardware states none.
-    public func efficiency(ofLink index: Int, kind: LinkKind) -> Double {
-        linkEfficiency[index] ?? kindEfficiency[kind] ?? LinkEfficiency.defaults[kind] ?? 1
-    }
-
     /// The efficiency applied to `link`, topology link `index`: the user's per-link
     /// override, else the user's per-kind one, else the hardware's own measured figure
     /// (``Link/efficiency``), else the per-kind default.

@@ -55,9 +55,10 @@ public struct PlanEstimate: Sendable, Equatable {
     /// `global_batch × seq_len / iterationSeconds`.
     public var tokensPerSecond: Double
 
-    /// Link kinds that belong to one chip (its scale-up port, peer links, NIC), as
-    /// opposed to a node, group or site (uplinks, fabric, host bridge, WAN).
-    static let perChipKinds: Set<LinkKind> = [.scaleUp, .peer, .nic]
+    /// Link kinds that are one chip's own port (scale-up switch port, NIC), as opposed to
+    /// links several chips' traffic can share (chip-to-chip, uplinks, fabric, host
+    /// bridge, WAN).
+    static let perChipKinds: Set<LinkKind> = [.scaleUp, .nic]
 }
 
 extension PlannerCostModel {
@@ -98,12 +99,15 @@ extension PlannerCostModel {
                     let q = k % receivers.count, next = receivers[q]
                     let lanes = min(rep.tp, next.tp)
                     // Lane 0 stands for every lane (each lane's chips have links of the same
-                    // rates). A chip's own links (scale-up port, NIC) carry only its lane's
+                    // rates). A chip's own ports (scale-up port, NIC) carry only its lane's
                     // share — the send and receipt terms — so they never count as shared,
                     // which also keeps the node-pair path cache's links (some chip's) safe.
+                    // Chip-to-chip links inside a ring or mesh node may be crossed by every
+                    // lane, or by one only: lane 1 of the first pair, routed afresh, settles it.
                     let info = try path(rep.ranks[0], next.ranks[0])
                     if shared?.isEmpty != true {
-                        let nodeLevel = info.links.filter { !PlanEstimate.perChipKinds.contains(cluster.links[$0].kind) }
+                        var nodeLevel = info.links.filter { !PlanEstimate.perChipKinds.contains(cluster.links[$0].kind) }
+                        if k == 0 && lanes > 1 { nodeLevel = nodeLevel.filter(try cluster.path(from: rep.ranks[1], to: next.ranks[1]).links.contains) }
                         shared = shared.map { $0.filter(nodeLevel.contains) } ?? nodeLevel
                     }
                     let one = actBytes / Double(lanes) / (info.gbs * 1e9)
