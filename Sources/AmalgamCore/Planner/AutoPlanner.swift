@@ -226,11 +226,7 @@ public enum AutoPlanner {
             // own best `simulateTop` unless the timeline's compute-only bound (which the
             // simulated time can only exceed) already shows it cannot beat the best so far.
             var pick = Array(byTimeline.prefix(request.simulateTop))
-            var baselines: [Int] = []
-            for origin in ["uniform", "proportional"] {
-                for i in byTimeline.filter({ candidates[$0].origin == origin }).prefix(request.simulateTop)
-                where !pick.contains(i) && !baselines.contains(i) { baselines.append(i) }
-            }
+            let baselines = tier(byTimeline, request.simulateTop).dropFirst(pick.count)
             var best: (Int, SimulationResult)? = nil
             func record(_ i: Int, _ r: SimulationResult) {
                 candidates[i].simulatedSeconds = r.iterationSeconds

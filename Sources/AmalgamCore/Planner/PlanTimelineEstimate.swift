@@ -19,7 +19,7 @@ extension PlannerCostModel {
     /// - Returns: seconds per iteration; ``PlanEstimate/iterationSeconds`` when the
     ///   layout cannot be built (the simulator would reject the plan the same way).
     public mutating func timelineSeconds(_ plan: Plan, estimate e: PlanEstimate) throws -> Double {
-        try timeline(plan, estimate: e, communication: true)
+        try timeline(plan, estimate: e, communication: true) ?? e.iterationSeconds
     }
 
     /// A lower bound on the simulated iteration: the same timeline with every transfer,
@@ -32,17 +32,17 @@ extension PlannerCostModel {
     /// scaled by the smallest factor below 1 (a max-plus makespan scales with its
     /// durations). Nil when the layout cannot be built.
     public mutating func computeBoundSeconds(_ plan: Plan, estimate e: PlanEstimate) throws -> Double? {
-        guard (try? PipelineLayout(kind: config.schedule, shares: plan.stages.map { $0.replicas.map(\.microbatches) },
-                                   virtualStages: config.virtualStages)) != nil else { return nil }
         let fastest = min(1, simulation.slowdown.values.min() ?? 1)
-        return try timeline(plan, estimate: e, communication: false) * fastest
+        return try timeline(plan, estimate: e, communication: false).map { $0 * fastest }
     }
 
-    private mutating func timeline(_ plan: Plan, estimate e: PlanEstimate, communication: Bool) throws -> Double {
+    /// The timeline's iteration (with communication) or bare makespan (without); nil
+    /// when the simulator's layout cannot be built for the plan.
+    private mutating func timeline(_ plan: Plan, estimate e: PlanEstimate, communication: Bool) throws -> Double? {
         let p = plan.stages.count
         let v = Double(config.virtualStages)
         guard let layout = try? PipelineLayout(kind: config.schedule, shares: plan.stages.map { $0.replicas.map(\.microbatches) },
-                                               virtualStages: config.virtualStages) else { return e.iterationSeconds }
+                                               virtualStages: config.virtualStages) else { return nil }
         var forward: [[Double]] = [], backward: [[Double]] = []
         for stage in plan.stages {
             var f: [Double] = [], b: [Double] = []
