@@ -161,6 +161,18 @@ enum CSVBindings {
 
     /// Parses the CSV at `path` (resolved as `am.csv.read` documents).
     static func readCSV(_ rt: LuaRuntime, _ path: String) throws -> ([String], [[CSVValue]]) {
+        let text = try readText(rt, path)
+        do {
+            let parsed = try CSV.parse(text)
+            return (parsed.columns, parsed.rows)
+        } catch {
+            throw LuaError.message("\(path): \(error)")
+        }
+    }
+
+    /// The UTF-8 text of the input file at `path`: as given, else under --out (as
+    /// `am.csv.read` documents).
+    static func readText(_ rt: LuaRuntime, _ path: String) throws -> String {
         var resolved = path
         if !path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) {
             let alt = resolveOutput(rt, path)
@@ -172,12 +184,7 @@ enum CSVBindings {
         guard let text = String(data: data, encoding: .utf8) else {
             throw LuaError.message("cannot read '\(path)': not UTF-8 text")
         }
-        do {
-            let parsed = try CSV.parse(text)
-            return (parsed.columns, parsed.rows)
-        } catch {
-            throw LuaError.message("\(path): \(error)")
-        }
+        return text
     }
 
     /// `path` under the output directory unless absolute.

@@ -247,6 +247,8 @@ enum PlanBindings {
             var request = PlanRequest(model: model, cluster: cluster, config: config, strategy: strategy, tpOptions: tp, ppOptions: pp,
                                       microBatchOptions: micro, top: top, simulateTop: simTop)
             request.timelineTop = timelineTop
+            // Every tier (analytical, timeline, simulator) uses the runtime's measured data.
+            request.simulation.calibration = call.runtime.calibration.isEmpty ? nil : call.runtime.calibration
             if let without { request.excludedRanks = try Replan.excluded(cluster: cluster, ranks: without.0, nodes: without.1) }
             if let manual {
                 try config.validate()

@@ -193,7 +193,7 @@ enum SchedulerBindings {
     static func simulate(_ rt: LuaRuntime, _ spec: SchedulerSpec, _ plan: Plan, _ cluster: Cluster) throws -> SimulationRun {
         var p = plan
         var options = spec.options
-        options.calibration = rt.calibration.points.isEmpty ? nil : rt.calibration
+        options.calibration = rt.calibration.isEmpty ? nil : rt.calibration
         p.config.schedule = spec.kind
         p.config.virtualStages = spec.virtualStages ?? (spec.kind == .interleaved ? max(plan.config.virtualStages, 1) : 1)
         if spec.rebalance || (spec.microbatches.map { $0 != p.config.microbatches } ?? false) {

@@ -71,7 +71,7 @@ enum WorkloadBindings {
                     ("layer", "0-based layer index (0 = embedding, m.layers - 1 = LM head)"),
                     ("kind", "\"embedding\", \"block\", \"moe_block\" or \"lm_head\" (instead of layer)"),
                 ],
-                returns: "{ layer, kind, fwd_s, bwd_s (incl. recomputation), flops (fwd + bwd incl. recompute), fwd_flops, bwd_flops, recompute_flops, bytes, fwd_bytes, bwd_bytes (memory traffic of memory-bound ops), act_bytes (activations kept for backward), weight_bytes (16-bit weights), params, tp_comm_bytes, tp_collective, tp_fwd_collectives, tp_bwd_collectives, tp_bytes_per_collective, timing (analytical|measured|interpolated|rescaled) }",
+                returns: "{ layer, kind, fwd_s, bwd_s (incl. recomputation), flops (fwd + bwd incl. recompute), fwd_flops, bwd_flops, recompute_flops, bytes, fwd_bytes, bwd_bytes (memory traffic of memory-bound ops), act_bytes (activations kept for backward), weight_bytes (16-bit weights), params, tp_comm_bytes, tp_collective, tp_fwd_collectives, tp_bwd_collectives, tp_bytes_per_collective, timing (roofline|measured|interpolated|rescaled) }",
                 example: exampleModel + "\nlocal c = m:layer_cost{ chip = \"nvidia_a100_sxm4_80g\", micro_batch = 2, tp = 2 }\nprint(c.fwd_s, c.bwd_s, c.flops / 1e12, c.act_bytes / 1e9, c.timing)"
             )) { call in
                 let m = try call.object(1, cls).model

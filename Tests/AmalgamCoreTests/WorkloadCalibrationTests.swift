@@ -38,7 +38,7 @@ final class WorkloadCalibrationTests: XCTestCase {
         // Another chip type is untouched.
         let other = try llama.layerCost(1, chip: npu, microBatch: 2, calibration: cal)
         XCTAssertEqual(other, try analytical(llama, npu, b: 2))
-        XCTAssertEqual(other.timing, .analytical)
+        XCTAssertEqual(other.timing, .roofline)
     }
 
     /// Two micro-batch points of the same key: linear between them, proportional beyond.

@@ -101,7 +101,7 @@ final class WorkloadBindingTests: XCTestCase {
         local m = am.model "llama2-7b"
         local h, f, s = 4096, 11008, 4096
         local c = m:layer_cost{ chip = a100 }
-        assert(c.kind == "block" and c.layer == nil and c.timing == "analytical")
+        assert(c.kind == "block" and c.layer == nil and c.timing == "roofline")
         -- Forward matmuls: 2 FLOPs per weight per token, plus QK^T and ·V at 2·s·h each (full counting).
         near(c.fwd_flops, 2 * s * (4 * h * h + 3 * h * f) + 4 * s * s * h, "fwd flops")
         near(c.bwd_flops, 2 * c.fwd_flops, "bwd flops"); near(c.flops, 3 * c.fwd_flops, "flops")

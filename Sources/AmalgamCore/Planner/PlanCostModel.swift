@@ -101,12 +101,12 @@ public struct PlannerCostModel: Sendable {
                 let n = Double(tp)
                 let steps = c.tpCollective == .allReduce ? 2 * (n - 1) : (n - 1)
                 let one = steps / n * c.tpBytesPerCollective / (info.gbs * 1e9) + steps * info.latencySeconds
-                t += Double(c.tpForwardCollectives + c.tpBackwardCollectives) * one
-                forward += Double(c.tpForwardCollectives) * one
+                t += Double(c.tpForwardCollectivesToTime + c.tpBackwardCollectivesToTime) * one
+                forward += Double(c.tpForwardCollectivesToTime) * one
             }
             sp.append(sp[l] + t); fp.append(fp[l] + forward); pp.append(pp[l] + c.params); ap.append(ap[l] + c.activationBytes)
         }
-        let tied = model.tiedEmbeddings ? Double(model.vocab) * Double(model.embeddingDim) / Double(tp) : 0
+        let tied = model.tiedCopyParams(layers: 1..<model.layerCount, tp: tp)
         let f = PlannerLayerFigures(secondsPrefix: sp, forwardPrefix: fp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
                                     layerCount: model.layerCount)
         cache.append((group, tp, sameNode, f))

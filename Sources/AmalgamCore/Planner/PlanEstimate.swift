@@ -22,12 +22,27 @@ public struct StageEstimate: Sendable, Equatable {
     /// The stage's data-parallel gradient synchronisation (all-reduce, or reduce-scatter
     /// plus the post-optimizer all-gather with ZeRO ≥ 1); 0 with one replica.
     public var syncSeconds: Double
-    /// The stage's optimizer step (memory-bound), slowest replica.
+    /// The part of `syncSeconds` that runs after the optimizer step (ZeRO ≥ 1's
+    /// all-gather of the updated shards), which no backward can hide.
+    public var gatherSeconds: Double = 0
+    /// Gradient buckets the gradient part of the synchronisation is split into (≥ 1).
+    public var bucketCount: Double = 1
+    /// The stage's optimizer step (slowest replica; measured where the store has it).
     public var optimizerSeconds: Double
     /// Time the stage finishes its last gradient-producing pass, from the iteration start.
     public var computeEndSeconds: Double
     /// Time the stage is done with synchronisation and optimizer.
     public var doneSeconds: Double
+
+    /// Synchronisation seconds not hidden behind a final backward of `window` seconds:
+    /// gradient buckets run while the backward produces them, except the last, which is
+    /// ready only when the backward ends; the all-gather after the optimizer hides behind
+    /// nothing. The one overlap rule of the analytical, timeline and explain figures.
+    public func exposedSyncSeconds(window: Double) -> Double {
+        let gradients = syncSeconds - gatherSeconds
+        guard gradients > 0 else { return gatherSeconds }
+        return max(gradients - window, gradients / max(bucketCount, 1)) + gatherSeconds
+    }
 }
 
 /// An analytical estimate of one training iteration, built to track `IterationSimulator`
@@ -123,7 +138,7 @@ extension PlannerCostModel {
             let f0 = try figures(chip: stage.replicas[0].chip, ranks: stage.replicas[0].ranks)
             let fullParams = f0.params(stage.layers) * Double(stage.replicas[0].tp)
             let perLane = fullParams / lanes
-            var sync = 0.0
+            var sync = 0.0, gather = 0.0, bucketCount = 1.0
             if stage.replicas.count > 1 {
                 let grads = perLane * config.stateBytes.gradient
                 let factor = (config.zero >= 1 ? 1.0 : 2.0) * (r - 1) / r
@@ -131,18 +146,20 @@ extension PlannerCostModel {
                 // pays its steps' route latencies (as the simulator runs them): on a WAN
                 // hop of milliseconds this latency term, not bandwidth, dominates.
                 let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
+                bucketCount = buckets
                 sync = try ringSeconds(bytes: grads, replicas: stage.replicas, factor: factor,
                                        steps: buckets * (config.zero >= 1 ? r - 1 : 2 * (r - 1)))
                 if config.zero >= 1 {
-                    sync += try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
-                                            factor: (r - 1) / r, steps: r - 1)
+                    gather = try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
+                                             factor: (r - 1) / r, steps: r - 1)
+                    sync += gather
                 }
             }
             let held = config.zero >= 1 ? perLane / r : perLane
-            let opt = stage.replicas.map { held * simulation.optimizerBytesPerParam / $0.chip.memBytesPerSecond }.max() ?? 0
+            let opt = stage.replicas.map { simulation.optimizerStepSeconds(params: held, chip: $0.chip) }.max() ?? 0
             stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
-                                        boundarySeconds: boundary, linkSeconds: link, syncSeconds: sync, optimizerSeconds: opt,
-                                        computeEndSeconds: 0, doneSeconds: 0))
+                                        boundarySeconds: boundary, linkSeconds: link, syncSeconds: sync, gatherSeconds: gather,
+                                        bucketCount: bucketCount, optimizerSeconds: opt, computeEndSeconds: 0, doneSeconds: 0))
         }
         let tau = plan.stages.indices.map { s in
             zip(plan.stages[s].replicas, stages[s].replicas).filter { $0.0.microbatches > 0 }.map(\.1.perMicrobatchSeconds).max() ?? 0
@@ -160,7 +177,7 @@ extension PlannerCostModel {
         for s in stages.indices {
             let computeEnd = end - before / v
             before += tau[s] * 2 / 3 + stages[s].boundarySeconds
-            let exposed = max(0, stages[s].syncSeconds - tau[s] * 2 / 3 / v)
+            let exposed = stages[s].exposedSyncSeconds(window: tau[s] * 2 / 3 / v)
             stages[s].computeEndSeconds = computeEnd
             stages[s].doneSeconds = computeEnd + exposed + stages[s].optimizerSeconds
             iteration = max(iteration, stages[s].doneSeconds)

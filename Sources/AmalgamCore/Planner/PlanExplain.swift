@@ -56,7 +56,7 @@ public enum PlanEvaluation {
         for (s, stage) in plan.stages.enumerated() {
             let st = e.stages[s]
             let tau = st.replicas.map(\.perMicrobatchSeconds).max() ?? 0
-            let exposedSync = max(0, st.syncSeconds - tau * 2 / 3)
+            let exposedSync = st.exposedSyncSeconds(window: tau * 2 / 3)
             for (r, rep) in stage.replicas.enumerated() {
                 let b = mem[k].breakdown
                 k += 1

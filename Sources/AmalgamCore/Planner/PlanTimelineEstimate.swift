@@ -73,7 +73,7 @@ extension PlannerCostModel {
             let computeEnd = timeline.end[s].map { $0.last ?? 0 }.max() ?? 0
             let lastBackward = backward[s].enumerated()
                 .filter { plan.stages[s].replicas[$0.offset].microbatches > 0 }.map(\.element).max() ?? 0
-            let exposed = max(0, e.stages[s].syncSeconds - lastBackward)
+            let exposed = e.stages[s].exposedSyncSeconds(window: lastBackward)
             iteration = max(iteration, computeEnd + exposed + e.stages[s].optimizerSeconds)
         }
         // Links: every micro-batch crosses each boundary once each way; when that alone

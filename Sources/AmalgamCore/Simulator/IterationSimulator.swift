@@ -102,11 +102,12 @@ public struct IterationSimulator {
     /// backward of a replica: ring collectives on the route between two of its chips.
     func tensorParallelSeconds(_ cost: LayerCost, _ rep: ReplicaPlan, _ engine: inout FlowEngine) throws -> (fwd: Double, bwd: Double) {
         let t = Double(rep.tp)
-        guard rep.tp > 1, cost.tpBytesPerCollective > 0 else { return (0, 0) }
+        guard rep.tp > 1, cost.tpBytesPerCollective > 0,
+              cost.tpForwardCollectivesToTime + cost.tpBackwardCollectivesToTime > 0 else { return (0, 0) }
         let info = try engine.routeInfo(src: rep.ranks[0], dst: rep.ranks[1])
         // Ring all-reduce: 2(t−1)/t·S/B + 2(t−1)·α; reduce-scatter or all-gather: half.
         let steps = cost.tpCollective == .allReduce ? 2 * (t - 1) : (t - 1)
         let one = steps / t * cost.tpBytesPerCollective / info.bytesPerSecond + steps * info.latencySeconds
-        return (Double(cost.tpForwardCollectives) * one, Double(cost.tpBackwardCollectives) * one)
+        return (Double(cost.tpForwardCollectivesToTime) * one, Double(cost.tpBackwardCollectivesToTime) * one)
     }
 }

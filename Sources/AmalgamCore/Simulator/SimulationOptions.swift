@@ -27,6 +27,15 @@ public struct SimulationOptions: Sendable {
 
     public init() {}
 
+    /// Seconds of one optimizer step on `chip` holding `params` parameters: the measured
+    /// rate from the calibration store's optimizer points on that chip, else the
+    /// memory-bound model (`optimizerBytesPerParam` over the chip's memory bandwidth).
+    /// The one formula the simulator and every planner tier use.
+    public func optimizerStepSeconds(params: Double, chip: Chip) -> Double {
+        if let rate = calibration?.optimizerSecondsPerParam(chip: chip) { return params * rate }
+        return params * optimizerBytesPerParam / chip.memBytesPerSecond
+    }
+
     /// Checks every number is in range.
     public func validate() throws {
         guard bucketBytes.isFinite, bucketBytes > 0 else { throw AmalgamError("bucket size must be > 0 bytes (got \(bucketBytes))") }

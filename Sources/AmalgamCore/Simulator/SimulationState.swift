@@ -84,7 +84,10 @@ struct SimulationState {
         var nb: [Int] = [], bb: [Double] = []
         for stage in plan.stages {
             let lanes = stage.replicas.map(\.tp).min() ?? 1
-            let params = try stage.layers.reduce(0.0) { $0 + Double(try plan.model.params(ofLayer: $1)) }
+            // Per lane: the parameters of the widest-sharded replica's chips, regrouped into
+            // the `lanes` rings (as the planner's estimate counts them).
+            let tp0 = stage.replicas[0].tp
+            let params = try plan.model.paramsPerChip(layers: stage.layers, tp: tp0) * Double(tp0)
             let grads = params / Double(lanes) * plan.config.stateBytes.gradient
             let count = max(1, Int((grads / options.bucketBytes).rounded(.up)))
             nb.append(count); bb.append(grads / Double(count))
@@ -342,7 +345,7 @@ struct SimulationState {
         let params = bucketBytes[s] * Double(buckets[s]) / plan.config.stateBytes.gradient  // per lane
         for (r, rep) in stage.replicas.enumerated() {
             let held = plan.config.zero >= 1 ? params / Double(stage.replicas.count) : params
-            let d = held * options.optimizerBytesPerParam / rep.chip.memBytesPerSecond * timing[s][r].slow
+            let d = options.optimizerStepSeconds(params: held, chip: rep.chip) * timing[s][r].slow
             try engine.addTimer(at: engine.now + d, tag: Self.tag(.optimizerDone, base[s] + r))
         }
     }

@@ -1,11 +1,14 @@
 import Foundation
 
-/// One measured forward/backward time of a single transformer block.
+/// One measured forward/backward time of a single layer (embedding, transformer block,
+/// MoE block or LM head) for one micro-batch on one chip of a tensor-parallel group.
 public struct CalibrationPoint: Sendable, Equatable {
     /// The chip measured.
     public private(set) var chip: Chip
-    /// The model whose block was measured; its block shape and `seqLen` define the match key.
+    /// The model whose layer was measured; its layer shape and `seqLen` define the match key.
     public private(set) var model: TransformerModel
+    /// The layer measured.
+    public private(set) var kind: LayerKind
     /// Sequences per micro-batch.
     public private(set) var microBatch: Int
     /// Tensor-parallel degree of the measurement.
@@ -14,81 +17,100 @@ public struct CalibrationPoint: Sendable, Equatable {
     public private(set) var recompute: Recompute
     /// Whether sequence parallelism was on.
     public private(set) var sequenceParallel: Bool
-    /// Measured forward time of one block, seconds.
+    /// Measured forward time of the layer, seconds (with its tensor-parallel communication at tp > 1).
     public private(set) var fwdSeconds: Double
-    /// Measured backward time of one block, seconds.
+    /// Measured backward time of the layer, seconds (with recomputation and TP communication).
     public private(set) var bwdSeconds: Double
 
-    /// The kind of block measured (MoE when the model's first block is MoE).
-    var kind: LayerKind { model.isMoEBlock(0) ? .moeBlock : .block }
-
-    func matches(chip other: Chip, model m: TransformerModel, kind k: LayerKind, query q: LayerQuery) -> Bool {
-        chip.id == other.id && kind == k && tp == q.tp && recompute == q.recompute
-            && sequenceParallel == q.sequenceParallel && model.seqLen == m.seqLen
-            && model.blockShapeKey == m.blockShapeKey
+    /// Same chip, layer kind and shape, sequence, recompute and sequence parallelism:
+    /// the points that may be interpolated between (over micro-batch and tp).
+    func sameSeries(chip other: Chip, model m: TransformerModel, kind k: LayerKind, query q: LayerQuery) -> Bool {
+        chip.id == other.id && kind == k && recompute == q.recompute && sequenceParallel == q.sequenceParallel
+            && model.seqLen == m.seqLen && model.layerShapeKey(kind) == m.layerShapeKey(k)
     }
 }
 
-/// Measured block times that override or rescale the roofline model.
+/// One measured optimizer step: `seconds` to update `params` parameters held by one chip.
+public struct OptimizerPoint: Sendable, Equatable {
+    /// The chip measured.
+    public private(set) var chip: Chip
+    /// The model whose step was measured (its whole parameter set, on one chip of a tp group).
+    public private(set) var model: TransformerModel
+    /// Tensor-parallel degree of the measurement.
+    public private(set) var tp: Int
+    /// Parameters the chip held (the model's per-chip share at `tp`).
+    public private(set) var params: Double
+    /// Measured step time, seconds.
+    public private(set) var seconds: Double
+}
+
+/// The measured-data store: layer times and optimizer steps that override or rescale the
+/// roofline model wherever the simulator, the planner (every ranking tier), `layer_cost`
+/// and layer rows ask for a time.
 ///
-/// Rules, in order, for a transformer block queried on chip C:
-/// 1. points with the same chip id, block shape, seq, tp, recompute and sequence
-///    parallelism ("the key") and the same micro-batch: the measurement is returned;
-/// 2. two or more points of the key at other micro-batches: linear interpolation in
-///    micro-batch between the neighbours, proportional (`t·b/b₀`) from the nearest point beyond them;
-/// 3. any point on chip C (of any model, tp or micro-batch): the analytical time is
-///    multiplied by the geometric mean over those points of measured/analytical,
-///    separately for forward and backward. This is the "effective efficiency" correction:
-///    one point is enough, and the ratio measured/analytical is then the same for every
-///    query on C (other micro-batches, tp degrees, models, and the embedding/LM head).
-/// Otherwise the analytical time stands. FLOPs, bytes and memory are never changed.
+/// Rules, in order, for a layer of kind K queried on chip C at micro-batch b and tp t:
+/// 1. **measured**: a point with the same chip, layer kind and shape, seq, recompute,
+///    sequence parallelism ("the series"), tp and micro-batch is returned as is;
+/// 2. **interpolated**, from points of the series:
+///    - at tp t, two or more points at other micro-batches: linear in micro-batch between
+///      the neighbours (time is affine in micro-batch once kernels are large), and
+///      proportional (`t·b/b₀`) from the nearest point beyond them;
+///    - otherwise, tp t between two measured tp degrees (each resolved at b as above):
+///      geometric in tp, `t₀·(t₁/t₀)^w` with `w = ln(t/t₀)/ln(t₁/t₀)` — exact when time
+///      follows a power law in tp, which is how tensor-parallel speed-ups are usually
+///      reported; tp outside the measured range is not extrapolated;
+/// 3. **rescaled**: layer points on C (any model, kind or micro-batch; those at tp t when
+///    there are any, else all): the roofline time times the geometric mean over them of
+///    measured/roofline, forward and backward separately ("effective efficiency": one
+///    point calibrates a chip);
+/// 4. **roofline** otherwise.
+///
+/// Measured times at tp > 1 include the layer's tensor-parallel communication (a profiler
+/// times the whole layer), so for measured and interpolated layers the model adds no TP
+/// collective time of its own. Optimizer steps: measured seconds per parameter on C
+/// (Σ seconds / Σ parameters over C's optimizer points: the step streams each parameter's
+/// state once, so it is linear in parameters), else the memory-bound model
+/// (``SimulationOptions/optimizerStepSeconds(params:chip:)``). FLOPs, bytes and memory are
+/// never changed.
 public struct Calibration: Sendable, Equatable {
-    /// Points in insertion order; a point with the same key and micro-batch replaces the earlier one.
+    /// Layer points in insertion order; a point with the same series, tp and micro-batch
+    /// replaces the earlier one.
     public private(set) var points: [CalibrationPoint] = []
+    /// Optimizer points in insertion order; one with the same chip, model and tp replaces the earlier one.
+    public private(set) var optimizerPoints: [OptimizerPoint] = []
+    /// Σ seconds and Σ parameters of the optimizer points, per chip id.
+    private var optimizerTotals: [String: (seconds: Double, params: Double)] = [:]
 
     /// An empty store.
     public init() {}
 
-    /// Adds one measurement of one transformer block (times in milliseconds); `seq`
-    /// overrides the model's sequence length.
-    public mutating func add(chip: Chip, model: TransformerModel, microBatch: Int, seq: Int? = nil, tp: Int = 1,
-                             recompute: Recompute = .none, sequenceParallel: Bool = false,
+    /// Whether the store holds nothing.
+    public var isEmpty: Bool { points.isEmpty && optimizerPoints.isEmpty }
+
+    public static func == (a: Calibration, b: Calibration) -> Bool {
+        a.points == b.points && a.optimizerPoints == b.optimizerPoints
+    }
+
+    /// Adds one measurement of one layer (times in milliseconds); `seq` overrides the
+    /// model's sequence length. `kind` defaults to the model's first transformer block.
+    public mutating func add(chip: Chip, model: TransformerModel, kind: LayerKind? = nil, microBatch: Int, seq: Int? = nil,
+                             tp: Int = 1, recompute: Recompute = .none, sequenceParallel: Bool = false,
                              fwdMs: Double, bwdMs: Double) throws {
         let model = try seq.map(model.withSeqLen) ?? model
-        let point = try Calibration.makePoint(chip: chip, model: model, microBatch: microBatch, tp: tp, recompute: recompute,
-                                              sequenceParallel: sequenceParallel, fwdMs: fwdMs, bwdMs: bwdMs)
-        insert(point)
+        insert(try Calibration.makePoint(chip: chip, model: model, kind: kind ?? model.firstBlockKind, microBatch: microBatch,
+                                         tp: tp, recompute: recompute, sequenceParallel: sequenceParallel,
+                                         fwdMs: fwdMs, bwdMs: bwdMs))
     }
 
-    /// Column names accepted by `addRows`.
-    public static let columns = ["chip", "model", "micro_batch", "tp", "recompute", "sequence_parallel", "seq", "fwd_ms", "bwd_ms"]
-    /// Columns every row must have.
-    public static let requiredColumns = ["chip", "model", "micro_batch", "fwd_ms", "bwd_ms"]
-
-    /// Adds rows read from a CSV (header → cell text). All rows are validated before any is
-    /// added, so a bad file leaves the store unchanged. Errors name the row as
-    /// `row N` with N = `firstRowNumber` + position (pass 2 when row 1 is the header).
-    /// `chip` and `model` resolve the names (the catalog and presets, in the Lua layer).
-    public mutating func addRows(_ rows: [[String: String]], firstRowNumber: Int = 1,
-                                 chip resolveChip: (String) throws -> Chip,
-                                 model resolveModel: (String) throws -> TransformerModel) throws {
-        var parsed: [CalibrationPoint] = []
-        for (i, row) in rows.enumerated() {
-            let n = firstRowNumber.addingReportingOverflow(i).partialValue
-            do {
-                parsed.append(try Calibration.parse(row, chip: resolveChip, model: resolveModel))
-            } catch let e as AmalgamError {
-                throw AmalgamError("calibration row \(n): \(e.message)")
-            } catch {
-                throw AmalgamError("calibration row \(n): \(error)")
-            }
-        }
-        for p in parsed { insert(p) }
+    /// Adds one measured optimizer step of the whole model on one chip of a `tp`-way group
+    /// (milliseconds); the chip holds the model's parameters divided over tp.
+    public mutating func addOptimizerStep(chip: Chip, model: TransformerModel, tp: Int = 1, updateMs: Double) throws {
+        insert(try Calibration.makeOptimizerPoint(chip: chip, model: model, tp: tp, updateMs: updateMs))
     }
 
-    private mutating func insert(_ p: CalibrationPoint) {
+    mutating func insert(_ p: CalibrationPoint) {
         if let i = points.firstIndex(where: {
-            $0.matches(chip: p.chip, model: p.model, kind: p.kind, query: p.query) && $0.microBatch == p.microBatch
+            $0.sameSeries(chip: p.chip, model: p.model, kind: p.kind, query: p.query) && $0.tp == p.tp && $0.microBatch == p.microBatch
         }) {
             points[i] = p
         } else {
@@ -96,61 +118,52 @@ public struct Calibration: Sendable, Equatable {
         }
     }
 
-    private static func makePoint(chip: Chip, model: TransformerModel, microBatch: Int, tp: Int, recompute: Recompute,
-                                  sequenceParallel: Bool, fwdMs: Double, bwdMs: Double) throws -> CalibrationPoint {
+    mutating func insert(_ p: OptimizerPoint) {
+        if let i = optimizerPoints.firstIndex(where: {
+            $0.chip.id == p.chip.id && $0.tp == p.tp && $0.model.name == p.model.name && $0.params == p.params
+        }) {
+            optimizerPoints[i] = p
+        } else {
+            optimizerPoints.append(p)
+        }
+        optimizerTotals = [:]
+        for q in optimizerPoints {
+            let t = optimizerTotals[q.chip.id] ?? (0, 0)
+            optimizerTotals[q.chip.id] = (t.seconds + q.seconds, t.params + q.params)
+        }
+    }
+
+    static func makePoint(chip: Chip, model: TransformerModel, kind: LayerKind, microBatch: Int, tp: Int, recompute: Recompute,
+                          sequenceParallel: Bool, fwdMs: Double, bwdMs: Double) throws -> CalibrationPoint {
         try chip.validateForCost()
         _ = try LayerQuery(microBatch: microBatch, tp: tp)
         try model.validateTP(tp)
+        try CostTable.check(kind, in: model)
         guard fwdMs.isFinite, fwdMs > 0 else { throw AmalgamError("fwd_ms must be a number > 0, got \(fwdMs)") }
         guard bwdMs.isFinite, bwdMs > 0 else { throw AmalgamError("bwd_ms must be a number > 0, got \(bwdMs)") }
-        return CalibrationPoint(chip: chip, model: model, microBatch: microBatch, tp: tp, recompute: recompute,
+        return CalibrationPoint(chip: chip, model: model, kind: kind, microBatch: microBatch, tp: tp, recompute: recompute,
                                 sequenceParallel: sequenceParallel, fwdSeconds: fwdMs / 1000, bwdSeconds: bwdMs / 1000)
     }
 
-    private static func parse(_ row: [String: String], chip resolveChip: (String) throws -> Chip,
-                              model resolveModel: (String) throws -> TransformerModel) throws -> CalibrationPoint {
-        for key in row.keys.sorted() where !columns.contains(key) {
-            throw AmalgamError.unknown("calibration column", key, among: columns)
-        }
-        func text(_ k: String) throws -> String? {
-            guard let v = row[k]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else {
-                if requiredColumns.contains(k) { throw AmalgamError("missing value for '\(k)'") }
-                return nil
-            }
-            return v
-        }
-        func int(_ k: String) throws -> Int? {
-            guard let v = try text(k) else { return nil }
-            guard let i = Int(v) else { throw AmalgamError("\(k) must be an integer, got '\(v)'") }
-            return i
-        }
-        func number(_ k: String) throws -> Double {
-            let v = try text(k) ?? ""
-            guard let x = Double(v) else { throw AmalgamError("\(k) must be a number, got '\(v)'") }
-            return x
-        }
-        let chip = try resolveChip(try text("chip") ?? "")
-        var model = try resolveModel(try text("model") ?? "")
-        if let seq = try int("seq") { model = try model.withSeqLen(seq) }
-        let recompute = try text("recompute").map(Recompute.parse) ?? .none
-        var sp = false
-        if let v = try text("sequence_parallel") {
-            switch v.lowercased() {
-            case "true", "1", "yes": sp = true
-            case "false", "0", "no": sp = false
-            default: throw AmalgamError("sequence_parallel must be true or false, got '\(v)'")
-            }
-        }
-        return try makePoint(chip: chip, model: model, microBatch: try int("micro_batch") ?? 0, tp: try int("tp") ?? 1,
-                             recompute: recompute, sequenceParallel: sp, fwdMs: try number("fwd_ms"), bwdMs: try number("bwd_ms"))
+    static func makeOptimizerPoint(chip: Chip, model: TransformerModel, tp: Int, updateMs: Double) throws -> OptimizerPoint {
+        try chip.validateForCost()
+        _ = try LayerQuery(microBatch: 1, tp: tp)
+        try model.validateTP(tp)
+        guard updateMs.isFinite, updateMs > 0 else { throw AmalgamError("update_ms must be a number > 0, got \(updateMs)") }
+        let params = try model.paramsPerChip(layers: 0..<model.layerCount, tp: tp)
+        return OptimizerPoint(chip: chip, model: model, tp: tp, params: params, seconds: updateMs / 1000)
     }
 
     // MARK: Applying
 
-    /// Measured/analytical ratios (forward, backward) for `chip`, or nil without points on it.
-    public func ratios(chip: Chip, options: CostOptions = .standard) -> (fwd: Double, bwd: Double)? {
+    /// Measured/roofline ratios (forward, backward) for `chip` at `tp` (nil: any tp), or nil
+    /// without layer points on it. Points at the query's tp are used when there are any,
+    /// since the roofline's error differs by tp (its tensor-parallel speed-up is the part
+    /// most often wrong); otherwise every point on the chip.
+    public func ratios(chip: Chip, tp: Int? = nil, options: CostOptions = .standard) -> (fwd: Double, bwd: Double)? {
         var logF = 0.0, logB = 0.0, n = 0
-        for p in points where p.chip.id == chip.id {
+        let sameTP = tp.map { t in points.contains { $0.chip.id == chip.id && $0.tp == t } } ?? false
+        for p in points where p.chip.id == chip.id && (!sameTP || p.tp == tp) {
             let a = p.model.analyticCost(p.kind, p.query, chip: p.chip, options: options)
             guard a.fwdSeconds > 0, a.bwdSeconds > 0 else { continue }
             logF += log(p.fwdSeconds / a.fwdSeconds); logB += log(p.bwdSeconds / a.bwdSeconds); n += 1
@@ -159,27 +172,45 @@ public struct Calibration: Sendable, Equatable {
         return (exp(logF / Double(n)), exp(logB / Double(n)))
     }
 
-    /// Measured or interpolated (fwd, bwd, source) for a block query, when the key has points.
+    /// Measured optimizer-step seconds per parameter held on `chip`, nil without optimizer points on it.
+    public func optimizerSecondsPerParam(chip: Chip) -> Double? {
+        guard !optimizerTotals.isEmpty, let t = optimizerTotals[chip.id], t.params > 0 else { return nil }
+        return t.seconds / t.params
+    }
+
+    /// Measured or interpolated (fwd, bwd, source) for a layer query, when its series has
+    /// points that resolve it (rules 1 and 2 above).
     func measured(chip: Chip, model: TransformerModel, kind: LayerKind, query q: LayerQuery)
         -> (fwd: Double, bwd: Double, source: TimingSource)? {
-        guard kind == .block || kind == .moeBlock else { return nil }
-        let same = points.filter { $0.matches(chip: chip, model: model, kind: kind, query: q) }
-            .sorted { $0.microBatch < $1.microBatch }
-        if let exact = same.first(where: { $0.microBatch == q.microBatch }) {
-            return (exact.fwdSeconds, exact.bwdSeconds, .measured)
+        guard !points.isEmpty else { return nil }
+        let series = points.filter { $0.sameSeries(chip: chip, model: model, kind: kind, query: q) }
+        guard !series.isEmpty else { return nil }
+        var byTP: [(tp: Int, fwd: Double, bwd: Double, source: TimingSource)] = []
+        for tp in Set(series.map(\.tp)).sorted() {
+            let same = series.filter { $0.tp == tp }.sorted { $0.microBatch < $1.microBatch }
+            if let v = Calibration.atMicroBatch(same, q.microBatch) { byTP.append((tp, v.fwd, v.bwd, v.source)) }
         }
+        if let hit = byTP.first(where: { $0.tp == q.tp }) { return (hit.fwd, hit.bwd, hit.source) }
+        guard let upper = byTP.firstIndex(where: { $0.tp > q.tp }), upper > 0 else { return nil }
+        let lo = byTP[upper - 1], hi = byTP[upper]
+        let w = log(Double(q.tp) / Double(lo.tp)) / log(Double(hi.tp) / Double(lo.tp))
+        return (lo.fwd * pow(hi.fwd / lo.fwd, w), lo.bwd * pow(hi.bwd / lo.bwd, w), .interpolated)
+    }
+
+    /// The value at micro-batch `b` from points of one series and tp, sorted by micro-batch.
+    private static func atMicroBatch(_ same: [CalibrationPoint], _ mb: Int) -> (fwd: Double, bwd: Double, source: TimingSource)? {
+        if let exact = same.first(where: { $0.microBatch == mb }) { return (exact.fwdSeconds, exact.bwdSeconds, .measured) }
         guard same.count >= 2, let lo = same.first, let hi = same.last else { return nil }
-        let b = Double(q.microBatch)
-        if q.microBatch < lo.microBatch || q.microBatch > hi.microBatch {
-            let near = q.microBatch < lo.microBatch ? lo : hi
+        let b = Double(mb)
+        if mb < lo.microBatch || mb > hi.microBatch {
+            let near = mb < lo.microBatch ? lo : hi
             let k = b / Double(near.microBatch)
             return (near.fwdSeconds * k, near.bwdSeconds * k, .interpolated)
         }
-        guard let upper = same.firstIndex(where: { $0.microBatch > q.microBatch }), upper > 0 else { return nil }
+        guard let upper = same.firstIndex(where: { $0.microBatch > mb }), upper > 0 else { return nil }
         let p0 = same[upper - 1], p1 = same[upper]
         let w = (b - Double(p0.microBatch)) / Double(p1.microBatch - p0.microBatch)
-        return (p0.fwdSeconds + w * (p1.fwdSeconds - p0.fwdSeconds),
-                p0.bwdSeconds + w * (p1.bwdSeconds - p0.bwdSeconds), .interpolated)
+        return (p0.fwdSeconds + w * (p1.fwdSeconds - p0.fwdSeconds), p0.bwdSeconds + w * (p1.bwdSeconds - p0.bwdSeconds), .interpolated)
     }
 }
 
@@ -193,5 +224,19 @@ extension LayerQuery {
     /// For values validated elsewhere (calibration points are checked when added).
     init(unchecked microBatch: Int, tp: Int, recompute: Recompute, sequenceParallel: Bool) {
         self.microBatch = microBatch; self.tp = tp; self.recompute = recompute; self.sequenceParallel = sequenceParallel
+    }
+}
+
+extension TransformerModel {
+    /// The kind of the first transformer block (MoE when it is an MoE block).
+    var firstBlockKind: LayerKind { isMoEBlock(0) ? .moeBlock : .block }
+
+    /// Key of what one layer of `kind` costs besides micro-batch and sequence: the block
+    /// shape, plus vocabulary and tied embeddings for the embedding and LM head.
+    func layerShapeKey(_ kind: LayerKind) -> String {
+        switch kind {
+        case .block, .moeBlock: return blockShapeKey
+        case .embedding, .lmHead: return blockShapeKey + "_v\(vocab)_e\(embeddingDim)" + (tiedEmbeddings ? "_tied" : "")
+        }
     }
 }

@@ -16,7 +16,7 @@ public struct CostTable: Sendable {
         try chip.validateForCost()
         try model.validateTP(query.tp)
         self.model = model; self.chip = chip; self.query = query
-        let ratios = calibration?.ratios(chip: chip, options: options)
+        let ratios = calibration?.ratios(chip: chip, tp: query.tp, options: options)
         func cost(_ kind: LayerKind) -> LayerCost {
             CostTable.calibrated(kind, model: model, chip: chip, query: query, calibration: calibration, ratios: ratios, options: options)
         }
@@ -26,13 +26,16 @@ public struct CostTable: Sendable {
         moeBlock = moeCount > 0 ? cost(.moeBlock) : .zero
     }
 
-    /// The analytical cost with calibration applied (measured or interpolated points first,
-    /// then the chip's ratios).
+    /// The roofline cost with the measured-data store applied (measured or interpolated
+    /// points first, then the chip's ratios; see ``Calibration``).
     static func calibrated(_ kind: LayerKind, model: TransformerModel, chip: Chip, query: LayerQuery,
                            calibration: Calibration?, ratios: (fwd: Double, bwd: Double)?, options: CostOptions) -> LayerCost {
         var c = model.analyticCost(kind, query, chip: chip, options: options)
         if let m = calibration?.measured(chip: chip, model: model, kind: kind, query: query) {
             c.fwdSeconds = m.fwd; c.bwdSeconds = m.bwd; c.timing = m.source
+            // Measured layer times include their tensor-parallel communication.
+            c.tpForwardCollectivesMeasured = c.tpForwardCollectives
+            c.tpBackwardCollectivesMeasured = c.tpBackwardCollectives
         } else if let r = ratios {
             c.fwdSeconds *= r.fwd; c.bwdSeconds *= r.bwd; c.timing = .rescaled
         }
@@ -111,7 +114,7 @@ extension TransformerModel {
         try validateTP(tp)
         try CostTable.check(kind, in: self)
         return CostTable.calibrated(kind, model: self, chip: chip, query: q, calibration: calibration,
-                                    ratios: calibration?.ratios(chip: chip, options: options), options: options)
+                                    ratios: calibration?.ratios(chip: chip, tp: q.tp, options: options), options: options)
     }
 
     /// The per-layer cost table for one chip and setting (build once, query many ranges).

@@ -12,10 +12,11 @@ public enum TPCollectiveKind: String, Sendable, Codable {
 /// Where a layer's times come from.
 public enum TimingSource: String, Sendable, Codable {
     /// The roofline model alone.
-    case analytical
-    /// A calibration point matching chip, block shape, seq, tp, recompute, sp and micro-batch.
+    case roofline
+    /// A calibration point matching chip, layer shape, seq, tp, recompute, sp and micro-batch.
     case measured
-    /// Linear in micro-batch between (or proportional beyond) measured points of the same key.
+    /// Between measured points of the same key: linear in micro-batch (proportional beyond
+    /// them), geometric in tp between measured tp degrees.
     case interpolated
     /// The roofline model scaled by the chip's measured/analytical ratio.
     case rescaled
@@ -56,8 +57,18 @@ public struct LayerCost: Sendable, Equatable {
     public var tpBackwardCollectives: Int
     /// Size of each collective's full tensor (s·b·h elements), bytes; 0 when tp = 1.
     public var tpBytesPerCollective: Double
-    /// Whether the times are analytical, measured, interpolated or rescaled.
+    /// Whether the times are roofline, measured, interpolated or rescaled.
     public var timing: TimingSource
+    /// Forward collectives whose time is already inside `fwdSeconds`: a measured layer at
+    /// tp > 1 was timed with its tensor-parallel communication (profilers time the whole
+    /// layer), so the model must not add it again. 0 for roofline and rescaled times.
+    public var tpForwardCollectivesMeasured: Int = 0
+    /// The same for the backward pass.
+    public var tpBackwardCollectivesMeasured: Int = 0
+    /// Forward collectives the caller must time (not inside `fwdSeconds`).
+    public var tpForwardCollectivesToTime: Int { tpForwardCollectives - tpForwardCollectivesMeasured }
+    /// Backward collectives the caller must time (not inside `bwdSeconds`).
+    public var tpBackwardCollectivesToTime: Int { tpBackwardCollectives - tpBackwardCollectivesMeasured }
 
     /// Forward plus backward time, seconds.
     public var totalSeconds: Double { fwdSeconds + bwdSeconds }
@@ -68,7 +79,7 @@ public struct LayerCost: Sendable, Equatable {
     public static let zero = LayerCost(
         layers: 0, fwdSeconds: 0, bwdSeconds: 0, fwdFlops: 0, bwdFlops: 0, recomputeFlops: 0, fwdBytes: 0, bwdBytes: 0,
         activationBytes: 0, params: 0, weightBytes: 0, tpCollective: .none, tpForwardCollectives: 0,
-        tpBackwardCollectives: 0, tpBytesPerCollective: 0, timing: .analytical)
+        tpBackwardCollectives: 0, tpBytesPerCollective: 0, timing: .roofline)
 
     /// `n` copies of this layer summed (exact for identical blocks, and cheaper than adding).
     public func repeated(_ n: Int) -> LayerCost {
@@ -80,6 +91,7 @@ public struct LayerCost: Sendable, Equatable {
         c.fwdSeconds *= k; c.bwdSeconds *= k; c.fwdFlops *= k; c.bwdFlops *= k; c.recomputeFlops *= k
         c.fwdBytes *= k; c.bwdBytes *= k; c.activationBytes *= k; c.params *= k; c.weightBytes *= k
         c.tpForwardCollectives *= n; c.tpBackwardCollectives *= n
+        c.tpForwardCollectivesMeasured *= n; c.tpBackwardCollectivesMeasured *= n
         return c
     }
 
@@ -94,6 +106,8 @@ public struct LayerCost: Sendable, Equatable {
         c.fwdBytes += b.fwdBytes; c.bwdBytes += b.bwdBytes; c.activationBytes += b.activationBytes
         c.params += b.params; c.weightBytes += b.weightBytes
         c.tpForwardCollectives += b.tpForwardCollectives; c.tpBackwardCollectives += b.tpBackwardCollectives
+        c.tpForwardCollectivesMeasured += b.tpForwardCollectivesMeasured
+        c.tpBackwardCollectivesMeasured += b.tpBackwardCollectivesMeasured
         c.tpBytesPerCollective = max(a.tpBytesPerCollective, b.tpBytesPerCollective)
         if a.tpCollective == .none { c.tpCollective = b.tpCollective }
         if a.timing != b.timing { c.timing = .mixed }

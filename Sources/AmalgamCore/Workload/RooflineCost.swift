@@ -150,6 +150,6 @@ extension TransformerModel {
             tpCollective: q.tp == 1 ? .none : (q.sequenceParallel ? .reduceScatterAllGather : .allReduce),
             tpForwardCollectives: fwdCollectives, tpBackwardCollectives: bwdCollectives,
             tpBytesPerCollective: q.tp == 1 ? 0 : tokens * h * e,
-            timing: .analytical)
+            timing: .roofline)
     }
 }

@@ -111,6 +111,19 @@ extension TransformerModel {
         return (stage == 0 ? 0 : start + 1)..<(stage == pp - 1 ? numLayers + 2 : end + 1)
     }
 
+    /// Parameters one chip of a `tp`-way group holds for `layers`: the layers' own (tensor
+    /// parallel shards plus replicated norms and biases) and, with tied embeddings, the copy
+    /// of the shared matrix a last stage without the embedding keeps. The figure memory,
+    /// gradient synchronisation and optimizer steps are all sized by.
+    public func paramsPerChip(layers range: Range<Int>, tp: Int) throws -> Double {
+        try costTable(chip: .flopCounter, microBatch: 1, tp: tp).cost(layers: range).params + tiedCopyParams(layers: range, tp: tp)
+    }
+
+    /// The tied-embedding copy a last stage without the embedding holds, per chip.
+    func tiedCopyParams(layers range: Range<Int>, tp: Int) -> Double {
+        tiedEmbeddings && range.upperBound == layerCount && range.lowerBound > 0 ? Double(vocab) * Double(embeddingDim) / Double(tp) : 0
+    }
+
     /// Memory of one chip: a `tp`-way slice of stage `ppStage` of `pp` (or of `layers`), with
     /// ZeRO stage `zero` over `dp` data-parallel replicas and `inFlight` micro-batches of
     /// activations (default: 1F1B's `pp − ppStage`).
@@ -136,10 +149,7 @@ extension TransformerModel {
         let table = try costTable(chip: chip, microBatch: microBatch, tp: tp, recompute: recompute,
                                   sequenceParallel: sequenceParallel, options: options)
         let cost = try table.cost(layers: range)
-        var params = cost.params
-        if tiedEmbeddings && range.upperBound == layerCount && range.lowerBound > 0 {
-            params += Double(vocab) * Double(embeddingDim) / Double(tp)
-        }
+        let params = cost.params + tiedCopyParams(layers: range, tp: tp)
         let sharded = try state.perChipBytes(params: params, zero: zero, dp: dp)
         return MemoryBreakdown(
             layers: range, params: params,
