@@ -159,8 +159,9 @@ enum CSVBindings {
         }
     }
 
-    /// Parses the CSV at `path` (resolved as `am.csv.read` documents).
-    static func readCSV(_ rt: LuaRuntime, _ path: String) throws -> ([String], [[CSVValue]]) {
+    /// The UTF-8 text of an input file: a relative `path` is looked up in the
+    /// current directory, then under --out (as `am.csv.read` documents).
+    static func readText(_ rt: LuaRuntime, _ path: String) throws -> String {
         var resolved = path
         if !path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) {
             let alt = resolveOutput(rt, path)
@@ -172,6 +173,12 @@ enum CSVBindings {
         guard let text = String(data: data, encoding: .utf8) else {
             throw LuaError.message("cannot read '\(path)': not UTF-8 text")
         }
+        return text
+    }
+
+    /// Parses the CSV at `path` (resolved as `am.csv.read` documents).
+    static func readCSV(_ rt: LuaRuntime, _ path: String) throws -> ([String], [[CSVValue]]) {
+        let text = try readText(rt, path)
         do {
             let parsed = try CSV.parse(text)
             return (parsed.columns, parsed.rows)
