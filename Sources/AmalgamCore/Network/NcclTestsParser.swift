@@ -83,7 +83,6 @@ public enum NcclTestsParser {
     /// must agree.
     public static func parse(_ text: String, collective: CollectiveKind? = nil) throws -> MeasuredCollectiveCurve {
         var layout: Layout?
-        var headerFromText = false
         var testName: String?
         var ranks = Set<Int>()
         var secondsPerUnit = 1e-6
@@ -110,7 +109,6 @@ public enum NcclTestsParser {
                     ranks.insert(r)
                 } else if words.contains("size") && words.contains("time") && words.contains("algbw") {
                     layout = try Layout(header: words, line: n)
-                    headerFromText = true
                     inTable = true
                 } else if inTable && words.contains(where: { $0 == "(us)" || $0 == "(ms)" }) {
                     secondsPerUnit = words.contains("(ms)") ? 1e-3 : 1e-6
@@ -129,7 +127,7 @@ public enum NcclTestsParser {
                 continue
             }
             if line.contains("NCCL INFO") || line.contains("NCCL WARN") { continue }
-            guard Int(first) != nil else {
+            guard Double(first) != nil else {
                 if inTable {
                     let shown = tokens.joined(separator: " ")
                     let clipped = shown.count > 40 ? String(shown.prefix(40)) + "..." : shown
@@ -147,7 +145,7 @@ public enum NcclTestsParser {
                 layout = l
             }
             inTable = true
-            let point = try row(tokens, layout: layout!, fromHeader: headerFromText, secondsPerUnit: secondsPerUnit, line: n)
+            let point = try row(tokens, layout: layout!, secondsPerUnit: secondsPerUnit, line: n)
             if let earlier = lineOfSize[point.bytes] {
                 throw AmalgamError("line \(n): size \(Int(point.bytes)) bytes was already measured on line \(earlier) (one data type, one reduction op and one run per file)")
             }
@@ -177,10 +175,9 @@ public enum NcclTestsParser {
     }
 
     /// One result row.
-    static func row(_ t: [String], layout l: Layout, fromHeader: Bool, secondsPerUnit: Double, line n: Int) throws -> MeasuredCollectivePoint {
+    static func row(_ t: [String], layout l: Layout, secondsPerUnit: Double, line n: Int) throws -> MeasuredCollectivePoint {
         guard t.count == l.columns else {
-            let hint = fromHeader ? " (as the column header)" : ""
-            throw AmalgamError("line \(n): expected \(l.columns) columns\(hint), got \(t.count)")
+            throw AmalgamError("line \(n): expected \(l.columns) columns, got \(t.count)")
         }
         guard let size = Int(t[l.size]), size >= 0 else {
             throw AmalgamError("line \(n): size '\(t[l.size])' is not a whole number of bytes")
