@@ -203,7 +203,7 @@ enum CollectiveBindings {
 
         rt.callableTable(FunctionDoc(
             "am.allreduce", "am.allreduce{ cluster = c, bytes = ..., ranks = {...}, algo = ..., dtype = ..., slice_bytes = ..., efficiency = {...} } -> CollectiveResult",
-            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (hierarchical_2d takes its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention. busbw uses the nccl-tests factor 2(p-1)/p.",
+            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (hierarchical_2d takes its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention. busbw uses the nccl-tests factor 2(p-1)/p. When a measured curve covers exactly these ranks (c:load_nccl_tests) and algo is \"auto\" or not given, the time comes from the curve instead (r.source == \"measured\"; the same holds for the other collectives).",
             arguments: commonArguments,
             returns: resultDoc,
             example: exampleCluster + "\nlocal r = am.allreduce{ cluster = c, bytes = 256 * 2^20, algo = \"auto\" }\nprint(r.algo, r.time_s, r.busbw_gbs, r.busiest_link.name)"

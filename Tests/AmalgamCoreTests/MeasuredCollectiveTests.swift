@@ -156,6 +156,7 @@ final class MeasuredCollectiveTests: XCTestCase {
         XCTAssertEqual(try run("ring", ranks: Array(0...7)).algorithm, "ring")
         XCTAssertEqual(try run("ring", ranks: Array(0...7), measured: .preferred).source, .measured)
         XCTAssertEqual(try run("auto", ranks: Array(0...7), measured: .ignored).source, .model)
+        XCTAssertThrowsError(try run("rnig", ranks: Array(0...7), measured: .preferred))
         // Other ranks, other collectives: the model.
         XCTAssertEqual(try run("auto", ranks: Array(8...15)).source, .model)
         XCTAssertEqual(try run("auto", ranks: nil).source, .model)

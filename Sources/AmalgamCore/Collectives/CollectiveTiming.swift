@@ -134,7 +134,9 @@ public enum CollectiveTiming {
         if request.collective == .allToAll { elements /= p }
         let effectiveBytes = Double(request.collective == .allToAll ? elements * p : elements) * Double(request.dtypeBytes)
 
-        let wantsCurve = request.measured == .preferred || (request.measured == .whenAuto && request.algorithm == "auto")
+        // An unknown algorithm name still fails below, curve or not (a typo is never hidden).
+        let known = request.algorithm == "auto" || CollectiveAlgorithms.names.contains(request.algorithm)
+        let wantsCurve = known && (request.measured == .preferred || (request.measured == .whenAuto && request.algorithm == "auto"))
         if wantsCurve, let m = topology.measuredCollective(request.collective, ranks: subset.ranks) {
             return measuredResult(m, request: request, ranks: subset.ranks, elements: elements, bytes: effectiveBytes,
                                   linkCount: topology.links.count)
