@@ -159,19 +159,8 @@ enum CSVBindings {
         }
     }
 
-    /// Parses the CSV at `path` (resolved as `am.csv.read` documents).
-    static func readCSV(_ rt: LuaRuntime, _ path: String) throws -> ([String], [[CSVValue]]) {
-        let text = try readText(rt, path)
-        do {
-            let parsed = try CSV.parse(text)
-            return (parsed.columns, parsed.rows)
-        } catch {
-            throw LuaError.message("\(path): \(error)")
-        }
-    }
-
-    /// The UTF-8 text of the input file at `path`: as given, else under --out (as
-    /// `am.csv.read` documents).
+    /// The UTF-8 text of an input file: a relative `path` is looked up in the
+    /// current directory, then under --out (as `am.csv.read` documents).
     static func readText(_ rt: LuaRuntime, _ path: String) throws -> String {
         var resolved = path
         if !path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) {
@@ -185,6 +174,17 @@ enum CSVBindings {
             throw LuaError.message("cannot read '\(path)': not UTF-8 text")
         }
         return text
+    }
+
+    /// Parses the CSV at `path` (resolved as `am.csv.read` documents).
+    static func readCSV(_ rt: LuaRuntime, _ path: String) throws -> ([String], [[CSVValue]]) {
+        let text = try readText(rt, path)
+        do {
+            let parsed = try CSV.parse(text)
+            return (parsed.columns, parsed.rows)
+        } catch {
+            throw LuaError.message("\(path): \(error)")
+        }
     }
 
     /// `path` under the output directory unless absolute.

@@ -131,9 +131,10 @@ enum ClusterBindings {
                 try prefixedLua(path) { try mutate(box) { $0.matrices.append(matrix) } }
                 return call.pushArgument(1)
             }
+            .method("load_nccl_tests", NcclTestsBindings.doc) { call in try NcclTestsBindings.load(call, cls) }
             .method("to_json", FunctionDoc(
                 "Cluster:to_json", "c:to_json() -> string",
-                "The cluster's specification as JSON (keys sorted, so equal clusters give equal text): what to save and share. Custom chips are stored whole. Read it back with am.cluster.from_json.",
+                "The cluster's specification as JSON (keys sorted, so equal clusters give equal text): what to save and share. Custom chips, measured links and measured nccl-tests curves are stored whole. Read it back with am.cluster.from_json.",
                 returns: "JSON text",
                 example: exampleCluster + "\nlocal same = am.cluster.from_json(c:to_json())\nassert(same == c)"
             )) { call in call.push(string: try call.object(1, cls).spec.jsonString()) }
@@ -155,7 +156,7 @@ enum ClusterBindings {
                 ("wan", "array of { \"site_a\", \"site_b\", gbps = Gb/s per direction, latency_ms = one-way ms }"),
                 ("wan_routing", "shortest_latency (default) or widest_path"),
             ],
-            returns: "a Cluster: #c chips; c.name, c.sites, c.tflops; methods path, links, chips, nodes, summary, add_site, add_nodes, connect, load_matrix, to_json; tostring(c) summarises",
+            returns: "a Cluster: #c chips; c.name, c.sites, c.tflops; methods path, links, chips, nodes, summary, add_site, add_nodes, connect, load_matrix, load_nccl_tests, to_json; tostring(c) summarises",
             example: """
             local c = am.cluster{
               name = "mixed",

@@ -38,7 +38,8 @@ enum CollectiveBindings {
         let example = exampleCluster + "\nlocal r = am.allreduce{ cluster = c, bytes = 64 * 2^20, algo = \"ring\" }\n"
         return cls
             .field("collective", "all_reduce, reduce_scatter, all_gather, broadcast or all_to_all") { .string($0.result.collective.rawValue) }
-            .field("algo", "the algorithm used (the winner for algo = \"auto\")") { .string($0.result.algorithm) }
+            .field("algo", "the algorithm used (the winner for algo = \"auto\"; \"measured\" when timed from a measured curve)") { .string($0.result.algorithm) }
+            .field("source", "\"measured\" (from a curve loaded with c:load_nccl_tests for exactly these ranks) or \"model\" (the network model)") { .string($0.result.source.rawValue) }
             .field("ranks", "cluster ranks taking part, 0-based, in schedule order") { .array($0.result.ranks.map { .integer($0) }) }
             .field("bytes", "buffer size S the bandwidths use, bytes") { .number($0.result.bytes) }
             .field("time_s", "predicted time, seconds") { .number($0.result.seconds) }
@@ -82,7 +83,7 @@ enum CollectiveBindings {
             }
             .method("to_json", FunctionDoc(
                 "CollectiveResult:to_json", "r:to_json(path) -> path",
-                "Writes the result as JSON, written atomically; a relative path goes under --out. Format \"amalgam.collective/1\", one object with keys in this order: format, cluster (name), collective, algo, ranks (0-based cluster ranks, schedule order), bytes (S), dtype_bytes, time_s, algbw_gbs, busbw_gbs, flows, busiest_link ({ name, bytes, utilisation } or null), steps (array of { step, transfers = [{ src, dst (cluster ranks), bytes, op (\"copy\" or \"reduce\") }] }, step = depth in the dependency graph), links (the cluster's whole link graph: [{ index, name, kind, gbs (line rate per direction), latency_s, bytes (carried), utilisation }]).",
+                "Writes the result as JSON, written atomically; a relative path goes under --out. Format \"amalgam.collective/1\", one object with keys in this order: format, cluster (name), collective, algo, source (measured or model; a measured result has no steps and carries no link bytes), ranks (0-based cluster ranks, schedule order), bytes (S), dtype_bytes, time_s, algbw_gbs, busbw_gbs, flows, busiest_link ({ name, bytes, utilisation } or null), steps (array of { step, transfers = [{ src, dst (cluster ranks), bytes, op (\"copy\" or \"reduce\") }] }, step = depth in the dependency graph), links (the cluster's whole link graph: [{ index, name, kind, gbs (line rate per direction), latency_s, bytes (carried), utilisation }]).",
                 arguments: [("path", "file path, relative to --out")],
                 returns: "the resolved path written",
                 example: example + "r:to_json(\"allreduce.json\")"
@@ -118,6 +119,7 @@ enum CollectiveBindings {
             ("cluster", .string(run.clusterName)),
             ("collective", .string(r.collective.rawValue)),
             ("algo", .string(r.algorithm)),
+            ("source", .string(r.source.rawValue)),
             ("ranks", .array(r.ranks.map { .integer(Int64($0)) })),
             ("bytes", .number(r.bytes)),
             ("dtype_bytes", .integer(Int64(run.dtypeBytes))),
@@ -151,7 +153,15 @@ enum CollectiveBindings {
             throw LuaError.message("\(context): option 'cluster' must be a Cluster (from am.cluster{...})")
         }
         var req = CollectiveTimingRequest(collective, bytes: try o.requiredInteger("bytes"))
-        req.algorithm = try o.string("algo", default: "ring")
+        let algo = try o.string("algo")
+        req.algorithm = algo ?? "ring"
+        // A measured curve answers when no algorithm is named or "auto" is; a named
+        // algorithm asks for the model of that algorithm. `measured` overrides both.
+        switch try o.bool("measured") {
+        case true?: req.measured = .preferred
+        case false?: req.measured = .ignored
+        case nil: req.measured = algo == nil ? .preferred : .whenAuto
+        }
         req.ranks = try o.table("ranks") { try integers($0, "ranks") }
         if collective == .broadcast { req.root = try o.integer("root", default: 0) }
         let dtype = try o.choice("dtype", dtypes.map(\.0)) ?? "f32"
@@ -177,7 +187,8 @@ enum CollectiveBindings {
         ("cluster", "a Cluster (am.cluster{...})"),
         ("bytes", "buffer size S in bytes, as nccl-tests counts it (all-gather: the output; reduce-scatter: the input; all-to-all: each rank's send buffer); a whole number of elements"),
         ("ranks", "0-based cluster ranks taking part, in ring/schedule order (default every rank)"),
-        ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default \"ring\""),
+        ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default: a measured curve for these ranks (c:load_nccl_tests) if there is one, else \"ring\""),
+        ("measured", "true: use a measured curve for exactly these ranks whenever there is one (even with a named algo); false: always the model. Default: only when algo is \"auto\" or not given"),
         ("dtype", "f32 (default, as nccl-tests), f64, f16 or bf16"),
         ("slice_bytes", "pipeline slice size in bytes (default 524288, NCCL's Simple-protocol step); 0 disables slicing"),
         ("efficiency", "table of effective/line rate by link kind: scale_up, peer, pcie, cross_vendor, nic, fabric, wan, measured (each in (0, 1]); a kind given here also overrides the chips' own measured scale_up_efficiency"),
@@ -185,14 +196,14 @@ enum CollectiveBindings {
         ("pipeline_chunks, channels, ring_orders, fold", "algorithm knobs (see am.collectives()); ring_orders are arrays of 0-based positions into ranks"),
     ]
 
-    static let resultDoc = "a CollectiveResult: time_s, algbw_gbs, busbw_gbs, algo, flows, busiest_link { name, bytes, utilisation }, candidates; methods schedule(), links(), to_json(path)"
+    static let resultDoc = "a CollectiveResult: time_s, algbw_gbs, busbw_gbs, algo, source (\"measured\" or \"model\"), flows, busiest_link { name, bytes, utilisation }, candidates; methods schedule(), links(), to_json(path)"
 
     static func register(_ rt: LuaRuntime) {
         rt.define(resultClass)
 
         rt.callableTable(FunctionDoc(
             "am.allreduce", "am.allreduce{ cluster = c, bytes = ..., ranks = {...}, algo = ..., dtype = ..., slice_bytes = ..., efficiency = {...} } -> CollectiveResult",
-            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (hierarchical_2d takes its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention. busbw uses the nccl-tests factor 2(p-1)/p.",
+            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (hierarchical_2d takes its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention. busbw uses the nccl-tests factor 2(p-1)/p. When a measured curve covers exactly these ranks (c:load_nccl_tests) and algo is \"auto\" or not given, the time comes from the curve instead (r.source == \"measured\"; the same holds for the other collectives).",
             arguments: commonArguments,
             returns: resultDoc,
             example: exampleCluster + "\nlocal r = am.allreduce{ cluster = c, bytes = 256 * 2^20, algo = \"auto\" }\nprint(r.algo, r.time_s, r.busbw_gbs, r.busiest_link.name)"

@@ -347,7 +347,7 @@ final class HardwareBindingTests: XCTestCase {
             $0.name.hasPrefix("am.chip") || $0.name.hasPrefix("am.cluster") || $0.name == "am.catalog_rows"
                 || $0.name.hasPrefix("Cluster:") || $0.name.hasPrefix("Chip:")
         }
-        XCTAssertEqual(docs.count, 16)  // 4 chip functions + 2 cluster constructors + 10 Cluster methods
+        XCTAssertEqual(docs.count, 17)  // 4 chip functions + 2 cluster constructors + 11 Cluster methods
         for doc in docs {
             let fresh = try LuaRuntime(options: RuntimeOptions(outputDirectory: dir))
             if case .failed(let m) = fresh.run(string: "local print = function() end\n" + doc.example, name: "=\(doc.name)") {

@@ -23,14 +23,42 @@ public struct CollectiveTimingRequest: Sendable {
     public var parameters: AlgorithmParameters
     /// Network model options (slicing, efficiencies, reduction cost).
     public var options: NetworkOptions
+    /// When a measured curve attached to exactly these ranks (for this
+    /// collective) replaces the model; see ``MeasuredCurvePolicy``.
+    public var measured: MeasuredCurvePolicy
 
     /// A request; everything but the collective and size has a default.
     public init(_ collective: CollectiveKind, bytes: Int, algorithm: String = "ring", ranks: [Int]? = nil,
                 root: Int = 0, dtypeBytes: Int = 4, parameters: AlgorithmParameters = AlgorithmParameters(),
-                options: NetworkOptions = NetworkOptions()) {
+                options: NetworkOptions = NetworkOptions(), measured: MeasuredCurvePolicy = .whenAuto) {
         self.collective = collective; self.bytes = bytes; self.algorithm = algorithm; self.ranks = ranks
         self.root = root; self.dtypeBytes = dtypeBytes; self.parameters = parameters; self.options = options
+        self.measured = measured
     }
+}
+
+/// When `CollectiveTiming` answers from a measured curve (nccl-tests output
+/// attached to a group of ranks, ``MeasuredCollectiveSpec``) instead of the link
+/// model. A curve is only ever used for its own collective over exactly its set of
+/// ranks; root, data type, network options and algorithm knobs do not apply to it.
+public enum MeasuredCurvePolicy: String, Sendable, Equatable, CaseIterable {
+    /// Only when the algorithm is `"auto"`: NCCL picks its algorithm itself, so a
+    /// measurement answers "what will this cost"; a named algorithm asks what
+    /// *that* algorithm costs on the model. The default.
+    case whenAuto = "when_auto"
+    /// Whenever a curve matches, whatever the algorithm (which then only times
+    /// groups without a curve). Scripts that leave the algorithm unset get this.
+    case preferred
+    /// Never: always the model.
+    case ignored
+}
+
+/// Where a timing came from.
+public enum CollectiveTimingSource: String, Sendable, Equatable, CaseIterable {
+    /// The network model ran the algorithm's schedule on the link graph.
+    case model
+    /// A measured curve (nccl-tests) for exactly these ranks and collective.
+    case measured
 }
 
 /// One algorithm the `auto` choice looked at.
@@ -72,6 +100,9 @@ public struct CollectiveTimingResult: Sendable {
     public var graph: TransferGraph
     /// For `"auto"`: every candidate, in registry order; empty otherwise.
     public var candidates: [CollectiveCandidate]
+    /// Model or measured. A measured result has algorithm `"measured"`, an empty
+    /// schedule and graph, no link loads and no flows.
+    public var source: CollectiveTimingSource = .model
 }
 
 /// Times collectives on a topology: builds the schedule over a rank subset,
@@ -82,7 +113,9 @@ public enum CollectiveTiming {
     /// Assumption: ~4M flows is a few seconds in a release build.
     public static let autoFlowBudget = 4_000_000
 
-    /// Times `request` on `topology`.
+    /// Times `request` on `topology`: from the measured curve attached to exactly
+    /// the request's set of ranks for its collective when `request.measured` allows
+    /// (result `source == .measured`), else on the network model.
     public static func time<T: NetworkTopology>(_ request: CollectiveTimingRequest, on topology: T) throws -> CollectiveTimingResult {
         let subset = try RankSubsetTopology(topology, ranks: request.ranks ?? Array(0..<topology.rankCount))
         let p = subset.rankCount
@@ -101,6 +134,13 @@ public enum CollectiveTiming {
         if request.collective == .allToAll { elements /= p }
         let effectiveBytes = Double(request.collective == .allToAll ? elements * p : elements) * Double(request.dtypeBytes)
 
+        // An unknown algorithm name still fails below, curve or not (a typo is never hidden).
+        let known = request.algorithm == "auto" || CollectiveAlgorithms.names.contains(request.algorithm)
+        let wantsCurve = known && (request.measured == .preferred || (request.measured == .whenAuto && request.algorithm == "auto"))
+        if wantsCurve, let m = topology.measuredCollective(request.collective, ranks: subset.ranks) {
+            return measuredResult(m, request: request, ranks: subset.ranks, elements: elements, bytes: effectiveBytes,
+                                  linkCount: topology.links.count)
+        }
         if request.algorithm == "auto" {
             return try auto(request, subset: subset, elements: elements, bytes: effectiveBytes)
         }
@@ -157,6 +197,24 @@ public enum CollectiveTiming {
                                       seconds: timing.makespanSeconds, algbwGBs: algbw, busbwGBs: busbw,
                                       bytesPerLink: timing.bytesPerLink, busiestLink: timing.busiestLink,
                                       flowCount: timing.flowCount, schedule: schedule, graph: graph, candidates: [])
+    }
+
+    /// A result timed from a measured curve.
+    static func measuredResult(_ m: MeasuredCollectiveSpec, request: CollectiveTimingRequest, ranks: [Int], elements: Int,
+                               bytes: Double, linkCount: Int) -> CollectiveTimingResult {
+        let seconds = m.seconds(bytes: bytes)
+        var algbw = 0.0, busbw = 0.0
+        if seconds > 0 && bytes > 0 {
+            algbw = bytes / seconds / 1e9
+            busbw = algbw * request.collective.busFactor(ranks: ranks.count)
+        }
+        let schedule = Schedule(collective: request.collective, algorithm: "measured", rankCount: ranks.count,
+                                elementCount: elements, root: request.root)
+        return CollectiveTimingResult(collective: request.collective, algorithm: "measured", ranks: ranks, bytes: bytes,
+                                      seconds: seconds, algbwGBs: algbw, busbwGBs: busbw,
+                                      bytesPerLink: [Double](repeating: 0, count: linkCount), busiestLink: nil,
+                                      flowCount: 0, schedule: schedule, graph: TransferGraph(), candidates: [],
+                                      source: .measured)
     }
 
     /// Flows a graph becomes under `options` slicing.

@@ -106,6 +106,8 @@ public struct Cluster: Sendable {
     let measuredSites: [PairKey: Int]
     let siteIndex: [String: Int]
     let groupIndex: [String: Int]
+    /// Index into `spec.collectiveCurves` by (collective, sorted ranks).
+    var measuredCollectiveIndex: [MeasuredCollectiveKey: Int] = [:]
 
     /// Cluster name.
     public var name: String { spec.name }

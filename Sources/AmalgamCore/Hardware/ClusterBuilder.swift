@@ -116,6 +116,7 @@ struct ClusterBuilder {
                           siteRoutes: routes.map { $0.map { $0 ?? [] } },
                           measuredNodes: measured.nodes, measuredGroups: measured.groups, measuredSites: measured.sites,
                           siteIndex: siteIndex, groupIndex: groupIndex)
+        partial.measuredCollectiveIndex = try MeasuredCollectives.index(spec: spec, cluster: partial)
         return partial
     }
 

@@ -286,12 +286,45 @@ public struct ClusterSpec: Sendable, Equatable, Hashable, Codable {
     public var measured: [MeasuredLinkSpec]
     /// Measured node-by-node matrices.
     public var matrices: [NodeMatrixSpec]
+    /// Measured collective curves (nccl-tests output) attached to groups of ranks.
+    public var collectiveCurves: [MeasuredCollectiveSpec]
 
     /// A cluster specification.
     public init(name: String, sites: [SiteSpec], wan: [WanLinkSpec] = [], wanRouting: WanRouting = .shortestLatency,
-                measured: [MeasuredLinkSpec] = [], matrices: [NodeMatrixSpec] = []) {
+                measured: [MeasuredLinkSpec] = [], matrices: [NodeMatrixSpec] = [],
+                collectiveCurves: [MeasuredCollectiveSpec] = []) {
         self.name = name; self.sites = sites; self.wan = wan; self.wanRouting = wanRouting
-        self.measured = measured; self.matrices = matrices
+        self.measured = measured; self.matrices = matrices; self.collectiveCurves = collectiveCurves
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, sites, wan, wanRouting, measured, matrices, collectiveCurves
+    }
+
+    /// Decodes a specification; `collectiveCurves` may be absent (files saved
+    /// before measured curves existed).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        sites = try c.decode([SiteSpec].self, forKey: .sites)
+        wan = try c.decode([WanLinkSpec].self, forKey: .wan)
+        wanRouting = try c.decode(WanRouting.self, forKey: .wanRouting)
+        measured = try c.decode([MeasuredLinkSpec].self, forKey: .measured)
+        matrices = try c.decode([NodeMatrixSpec].self, forKey: .matrices)
+        collectiveCurves = try c.decodeIfPresent([MeasuredCollectiveSpec].self, forKey: .collectiveCurves) ?? []
+    }
+
+    /// Encodes the specification; `collectiveCurves` only when there are some, so
+    /// clusters without curves save exactly as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(wan, forKey: .wan)
+        try c.encode(wanRouting, forKey: .wanRouting)
+        try c.encode(measured, forKey: .measured)
+        try c.encode(matrices, forKey: .matrices)
+        if !collectiveCurves.isEmpty { try c.encode(collectiveCurves, forKey: .collectiveCurves) }
     }
 
     /// Appends a node group to the site called `site`; an unknown site throws

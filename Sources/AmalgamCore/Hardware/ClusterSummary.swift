@@ -62,6 +62,14 @@ extension Cluster {
         }
         let overrides = spec.measured.count + spec.matrices.count
         if overrides > 0 { out.append("  measured overrides: \(spec.measured.count) connect, \(spec.matrices.count) matrices") }
+        if !spec.collectiveCurves.isEmpty {
+            out.append("  measured collectives:")
+            for m in spec.collectiveCurves {
+                out.append("    \(m.curve.collective.rawValue) over \(m.ranks.count) ranks: \(m.curve.points.count) sizes, "
+                           + "\(Self.num(m.curve.minBytes))...\(Self.num(m.curve.maxBytes)) bytes, \(m.placement.rawValue)"
+                           + (m.source.map { " (\($0))" } ?? ""))
+            }
+        }
         if !assumptions.isEmpty {
             out.append("  assumptions:")
             out.append(contentsOf: assumptions.map { "    - \($0)" })

@@ -78,6 +78,11 @@ enum MeasuredLinks {
         }
     }
 
+    /// The index of the node called `name`; unknown names throw as in `connect`.
+    static func nodeIndex(named name: String, in c: Cluster) throws -> Int {
+        try resolve(.nodeName(name), in: c).1
+    }
+
     private static func resolve(_ e: Endpoint, in c: Cluster) throws -> (Level, Int) {
         switch e {
         case .site(let s):

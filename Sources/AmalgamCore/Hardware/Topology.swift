@@ -70,4 +70,12 @@ public protocol NetworkTopology {
     func site(ofRank rank: Int) -> Int
     /// The chip type of a rank.
     func chip(ofRank rank: Int) -> Chip
+    /// The measured curve for `kind` over exactly the set of `ranks`, or nil (the
+    /// default: topologies without measurements).
+    func measuredCollective(_ kind: CollectiveKind, ranks: [Int]) -> MeasuredCollectiveSpec?
+}
+
+extension NetworkTopology {
+    /// No measured curves.
+    public func measuredCollective(_ kind: CollectiveKind, ranks: [Int]) -> MeasuredCollectiveSpec? { nil }
 }
