@@ -94,18 +94,18 @@ enum PlanBindings {
             }
             .method("explain", FunctionDoc(
                 "Plan:explain", "p:explain() -> rows",
-                "Why the plan looks as it does, per stage and replica: stage, replica, chip, ranks (text), tp, layers (first-last), microbatches, compute_s (its share, analytical), comm_s (boundary sends + the stage's DP sync), mem_used_gb, mem_capacity_gb, binding (memory, compute, compute (slack), link to stage k, data-parallel sync).",
+                "Why the plan looks as it does, per stage and replica: stage, replica, chip, ranks (text), tp, layers (first-last), microbatches, compute_s (its share, analytical), comm_s (boundary sends + the stage's DP sync), mem_used_gb, mem_capacity_gb, binding (memory, compute, compute (slack), link to stage k, data-parallel sync), timing (where the layer times come from: measured, interpolated, rescaled, roofline, or mixed; see am.calibrate).",
                 returns: "an array of rows",
                 example: example + "\nfor _, r in ipairs(p:explain()) do print(r.stage, r.chip, r.binding, r.mem_used_gb) end"
             )) { call in
                 let h = try call.object(1, cls)
                 let rows = try PlanEvaluation.explain(h.best.plan, cluster: h.request.cluster, simulation: h.request.simulation)
                 return call.push(luaRows(["stage", "replica", "chip", "ranks", "tp", "layers", "microbatches", "compute_s", "comm_s",
-                                          "mem_used_gb", "mem_capacity_gb", "binding"], rows.map { r in
+                                          "mem_used_gb", "mem_capacity_gb", "binding", "timing"], rows.map { r in
                     [.integer(r.stage + 1), .integer(r.replica + 1), .string(r.chipId),
                      .string(r.ranks.count > 1 ? "\(r.ranks[0])-\(r.ranks[r.ranks.count - 1])" : "\(r.ranks[0])"), .integer(r.tp),
                      .string("\(r.firstLayer)-\(r.lastLayer)"), .integer(r.microbatches), .number(r.computeSeconds), .number(r.commSeconds),
-                     .number(r.memUsedBytes / 1e9), .number(r.memCapacityBytes / 1e9), .string(r.binding)]
+                     .number(r.memUsedBytes / 1e9), .number(r.memCapacityBytes / 1e9), .string(r.binding), .string(r.timing.rawValue)]
                 }))
             }
             .method("memory", FunctionDoc(

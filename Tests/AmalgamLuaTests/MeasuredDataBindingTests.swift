@@ -14,6 +14,11 @@ final class MeasuredDataBindingTests: XCTestCase {
         assert(math.abs(p.estimate_s - s) <= 1e-9 * s, p.estimate_s .. " vs " .. s)
         assert(math.abs(p.analytical_s - s) <= 0.01 * s, p.analytical_s .. " vs " .. s)
         assert(s > 8 * 24 * 0.030, s)
+        -- Blocks measured, embedding and head rescaled by the chip's ratio: the stage is mixed.
+        local t = p:explain()[1].timing
+        assert(t == "mixed", t)
+        am.calibration_clear()
+        assert(am.plan{ cluster = c, model = "opt-350m", global_batch = 64, tp = 1, pp = 1 }:explain()[1].timing == "roofline")
         -- Hand-written plans are evaluated with the store too.
         local h = am.plan{ cluster = c, model = "opt-350m", global_batch = 64,
                            stages = { { layers = { 0, 25 }, replicas = { { ranks = { 0 }, microbatches = 64 } } } } }

@@ -29,6 +29,9 @@ public struct PlanExplainRow: Sendable, Equatable {
     /// `data-parallel sync` (the exposed sync exceeds 10 % of the iteration),
     /// `compute` (the bottleneck stage) or `compute (slack)` (a faster stage waiting on it).
     public var binding: String
+    /// Where the replica's layer times come from (measured, interpolated, rescaled,
+    /// roofline, or mixed when its layers differ): see ``Calibration``.
+    public var timing: TimingSource = .roofline
 }
 
 /// Evaluates a fixed plan (hand-written or found): exact memory check, analytical
@@ -71,7 +74,13 @@ public enum PlanEvaluation {
                                            firstLayer: stage.layers.lowerBound, lastLayer: stage.layers.upperBound - 1,
                                            microbatches: rep.microbatches, computeSeconds: st.replicas[r].computeSeconds,
                                            commSeconds: sends + st.syncSeconds, memUsedBytes: b.totalBytes,
-                                           memCapacityBytes: b.capacityBytes, binding: binding))
+                                           memCapacityBytes: b.capacityBytes, binding: binding,
+                                           timing: try plan.model.stageCost(layers: stage.layers, chip: rep.chip,
+                                                                            microBatch: plan.config.microBatch, tp: rep.tp,
+                                                                            recompute: plan.config.recompute,
+                                                                            sequenceParallel: plan.config.sequenceParallel,
+                                                                            calibration: simulation.calibration,
+                                                                            options: simulation.costOptions).timing))
             }
         }
         return rows
