@@ -21,12 +21,12 @@ final class MeasuredDataBindingTests: XCTestCase {
         am.calibrate{ chip = "nvidia_a100_sxm4_40g", model = "opt-350m", micro_batch = 1, recompute = "selective", fwd_ms = 10, bwd_ms = 22 }
         t = am.plan{ cluster = c, model = "opt-350m", global_batch = 64, tp = 1, pp = 1 }:explain()[1].timing
         assert(t == "mixed", t)   -- blocks measured, embedding and head rescaled
-        am.calibration_clear()
-        assert(am.plan{ cluster = c, model = "opt-350m", global_batch = 64, tp = 1, pp = 1 }:explain()[1].timing == "roofline")
         -- Hand-written plans are evaluated with the store too.
         local h = am.plan{ cluster = c, model = "opt-350m", global_batch = 64,
                            stages = { { layers = { 0, 25 }, replicas = { { ranks = { 0 }, microbatches = 64 } } } } }
-        assert(h.estimate_s > 64 * 24 * 0.030, h.estimate_s)
+        assert(h.estimate_s > 64 * 24 * 0.032, h.estimate_s)
+        am.calibration_clear()
+        assert(am.plan{ cluster = c, model = "opt-350m", global_batch = 64, tp = 1, pp = 1 }:explain()[1].timing == "roofline")
         """)
     }
 
