@@ -152,9 +152,14 @@ func autoPlannerBench() {
     }
     let args = CommandLine.arguments
     let big = args.contains("--big")
-    run("llama2-70b / 1,024 chips / 4 types / 2 sites", model: "llama2-70b", chips: 1024, types: 4, batch: 1024)
-    run("llama2-70b / 1,024 chips / 4 types / 2 sites, measured profiles", model: "llama2-70b", chips: 1024, types: 4, batch: 1024,
-        calibrated: true)
+    // `--only-roofline` / `--only-profiles` run one of the two headline cases (for callgrind).
+    if !args.contains("--only-profiles") {
+        run("llama2-70b / 1,024 chips / 4 types / 2 sites", model: "llama2-70b", chips: 1024, types: 4, batch: 1024)
+    }
+    if !args.contains("--only-roofline") {
+        run("llama2-70b / 1,024 chips / 4 types / 2 sites, measured profiles", model: "llama2-70b", chips: 1024, types: 4, batch: 1024,
+            calibrated: true)
+    }
     if args.contains("--headline") {
         if big { run("llama2-70b / 8,192 chips / 4 types / 2 sites", model: "llama2-70b", chips: 8192, types: 4, batch: 4096) }
         return

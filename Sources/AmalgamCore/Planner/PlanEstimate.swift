@@ -156,7 +156,11 @@ extension PlannerCostModel {
                 }
             }
             let held = config.zero >= 1 ? perLane / r : perLane
-            let opt = stage.replicas.map { simulation.optimizerStepSeconds(params: held, chip: $0.chip) }.max() ?? 0
+            var opt = 0.0, lastChip = ""
+            for rep in stage.replicas where rep.chip.id != lastChip {
+                lastChip = rep.chip.id
+                opt = max(opt, simulation.optimizerStepSeconds(params: held, chip: rep.chip))
+            }
             stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
                                         boundarySeconds: boundary, linkSeconds: link, syncSeconds: sync, gatherSeconds: gather,
                                         bucketCount: bucketCount, optimizerSeconds: opt, computeEndSeconds: 0, doneSeconds: 0))

@@ -58,12 +58,22 @@ public struct IterationSimulator {
         let v = Double(config.virtualStages)
         // Compute durations per replica.
         var timing: [[ReplicaTiming]] = []
+        // One cost table per (chip type, tp): replicas repeat a handful of them, and a
+        // table with measured data costs a scan of the store to build.
+        var tables: [(chip: Chip, tp: Int, table: CostTable)] = []
         for stage in plan.stages {
             var row: [ReplicaTiming] = []
             for rep in stage.replicas {
-                let cost = try plan.model.stageCost(layers: stage.layers, chip: rep.chip, microBatch: config.microBatch, tp: rep.tp,
-                                                    recompute: config.recompute, sequenceParallel: config.sequenceParallel,
-                                                    calibration: options.calibration, options: options.costOptions)
+                let table: CostTable
+                if let hit = tables.first(where: { $0.tp == rep.tp && $0.chip == rep.chip }) {
+                    table = hit.table
+                } else {
+                    table = try plan.model.costTable(chip: rep.chip, microBatch: config.microBatch, tp: rep.tp,
+                                                     recompute: config.recompute, sequenceParallel: config.sequenceParallel,
+                                                     calibration: options.calibration, options: options.costOptions)
+                    tables.append((rep.chip, rep.tp, table))
+                }
+                let cost = try table.cost(layers: stage.layers)
                 let tpTimes = try tensorParallelSeconds(cost, rep, &engine)
                 let slow = rep.ranks.map { options.slowdown[$0] ?? 1 }.max() ?? 1
                 row.append(ReplicaTiming(forward: (cost.fwdSeconds * slow + tpTimes.fwd) / v,
