@@ -62,16 +62,19 @@ public struct PlanEstimate: Sendable, Equatable {
 }
 
 extension PlannerCostModel {
-    /// Ring bytes factor and step count of one DP synchronisation phase.
-    private mutating func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
-        guard replicas.count > 1 else { return 0 }
-        var gbs = Double.infinity, latency = 0.0
+    /// The lane-0 data-parallel ring of `replicas` (their first ranks in plan order), from
+    /// the cached node-pair paths; allocates nothing. Links shared between ring edges
+    /// (an oversubscribed uplink) are not divided here.
+    mutating func ringEdges(_ replicas: [ReplicaPlan]) throws -> RingEdgeSummary {
+        var ring = RingEdgeSummary()
+        guard replicas.count > 1 else { return ring }
         for (i, rep) in replicas.enumerated() {
             let next = replicas[(i + 1) % replicas.count]
             let info = try path(rep.ranks[0], next.ranks[0])
-            gbs = min(gbs, info.gbs); latency = max(latency, info.latencySeconds)
+            ring.add(bytesPerSecond: info.gbs * 1e9, latencySeconds: info.latencySeconds,
+                     receiverMemBytesPerSecond: next.chip.memBytesPerSecond)
         }
-        return bytes * factor / (gbs * 1e9) + steps * latency
+        return ring
     }
 
     /// The analytical estimate of `plan` (see ``PlanEstimate``).
@@ -126,16 +129,16 @@ extension PlannerCostModel {
             var sync = 0.0
             if stage.replicas.count > 1 {
                 let grads = perLane * config.stateBytes.gradient
-                let factor = (config.zero >= 1 ? 1.0 : 2.0) * (r - 1) / r
-                // Gradients go in buckets, one ring after another, and every bucket's ring
-                // pays its steps' route latencies (as the simulator runs them): on a WAN
-                // hop of milliseconds this latency term, not bandwidth, dominates.
+                let ring = try ringEdges(stage.replicas)
+                // Gradients go in buckets, one ring after another (as the simulator runs
+                // them), and every bucket's ring pays its steps' latencies: on a WAN hop of
+                // milliseconds this latency term, not bandwidth, dominates.
                 let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
-                sync = try ringSeconds(bytes: grads, replicas: stage.replicas, factor: factor,
-                                       steps: buckets * (config.zero >= 1 ? r - 1 : 2 * (r - 1)))
+                sync = buckets * RingCost.seconds(config.zero >= 1 ? .reduceScatter : .allReduce, bytes: grads / buckets,
+                                                  ring: ring, options: simulation.network)
                 if config.zero >= 1 {
-                    sync += try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
-                                            factor: (r - 1) / r, steps: r - 1)
+                    sync += RingCost.seconds(.allGather, bytes: perLane * config.stateBytes.weight, ring: ring,
+                                             options: simulation.network)
                 }
             }
             let held = config.zero >= 1 ? perLane / r : perLane
