@@ -174,4 +174,24 @@ final class RingCostPropertyTests: XCTestCase {
         XCTAssertEqual(rs.bytesPerEdge, (p - 1) / p * s, accuracy: 1e-6)
         XCTAssertEqual(rs.bandwidthSeconds, (p - 1) / p * s / b, accuracy: 1e-15)
     }
+
+    /// The summary's windows: on like edges the step figures are the edge's own; on a
+    /// ring with one slow, high-latency edge a reduce-scatter chunk crosses every edge
+    /// but one (the fastest), an all-reduce chunk every edge twice but two adjacent ones.
+    func testEdgeSummaryWindows() {
+        var like = RingEdgeSummary()
+        for _ in 0..<4 { like.add(bytesPerSecond: 50e9, latencySeconds: 2e-6, receiverMemBytesPerSecond: 2e12) }
+        for kind in RingCollective.allCases {
+            XCTAssertEqual(like.stepLatencySeconds(kind, ranks: 4), 2e-6, accuracy: 1e-18, "\(kind)")
+            XCTAssertEqual(like.stepBytesPerSecond(kind, ranks: 4), 50e9, accuracy: 1e-3, "\(kind)")
+        }
+        var mixed = RingEdgeSummary()
+        let rates = [100e9, 100e9, 100e9, 10e9], latencies = [1e-6, 1e-6, 1e-6, 5e-6]
+        for i in 0..<4 { mixed.add(bytesPerSecond: rates[i], latencySeconds: latencies[i], receiverMemBytesPerSecond: 2e12) }
+        XCTAssertEqual(mixed.bottleneckBytesPerSecond, 10e9)
+        XCTAssertEqual(mixed.stepLatencySeconds(.reduceScatter, ranks: 4), (8e-6 - 1e-6) / 3, accuracy: 1e-18)
+        XCTAssertEqual(mixed.stepLatencySeconds(.allReduce, ranks: 4), (16e-6 - 2e-6) / 6, accuracy: 1e-18)
+        XCTAssertEqual(1 / mixed.stepBytesPerSecond(.allGather, ranks: 4), (2 / 100e9 + 1 / 10e9) / 3, accuracy: 1e-24)
+        XCTAssertEqual(1 / mixed.stepBytesPerSecond(.allReduce, ranks: 4), (4 / 100e9 + 2 / 10e9) / 6, accuracy: 1e-24)
+    }
 }

@@ -55,14 +55,16 @@ public struct RingCostBreakdown: Sendable, Equatable {
 /// has left the rank and slice `j` of step `t−1` has arrived (and been summed) there.
 /// Three bounds follow, and the time is the largest:
 ///
-///     chain = N·(τ + α) + N_r·ρ + (k−1)·τ            one slice's path, the rest behind it
+///     chain = N·(τ_step + α) + N_r·ρ + (k−1)·τ       one slice's path, the rest behind it
 ///     pipe  = N·c/B + α_max + ρ_last + lap + I         the rank's link busy with N·c bytes
 ///     split = (p−1)·(τ + α + ρ) + (p−1)·k·τ + α_max    all-reduce only: reduce-scatter half
 ///                                                      latency-bound, all-gather half not
 ///     T     = max(chain, pipe, split)
 ///
 /// - `α_max`, `α_min`: largest and smallest edge latency (both `α` on a ring of like
-///   edges); the last slice arrives over the slowest edge.
+///   edges); the last slice arrives over the slowest edge. `τ_step = b/B_step`, with
+///   `B_step` the rate a chunk averages over its steps (`B` on a ring of like edges).
+///   With `k = 1`, `T` is also at least `N·c/B + α_max + ρ_last` (the slowest edge's work).
 /// - `ρ_last = ρ` for reduce-scatter (its last step sums), else 0.
 /// - `lap = α_max − α_min` for an all-reduce with `k' ≤ 2` (it waits once more behind
 ///   the slowest edge on its second lap), else 0.
@@ -83,12 +85,13 @@ public struct RingCostBreakdown: Sendable, Equatable {
 /// - A buffer that does not split into equal chunks, on a link every edge shares (a
 ///   PCIe bridge): the model's ranks drift apart and finish up to ~2% sooner.
 /// - Rings whose edges differ (several replicas per node: scale-up and NIC hops mixed;
-///   or sites joined by a WAN). ``RingEdgeSummary`` then gives the slowest edge's rate,
-///   the window-mean step latency and the edge latency range. Measured on 150 random
-///   mixed rings: 82% within 1%, from −17% to +29% (unsliced chunks over-estimated,
-///   since every step is charged the slowest edge's rate); on 150 two-site rings with a
-///   1–10 ms WAN: 71% within 1%, from −18% to +5% (the tail `I` was fitted on rings of
-///   like edges and under-estimates one slow hop among fast ones).
+///   or sites joined by a WAN). ``RingEdgeSummary`` then gives the slowest edge's rate
+///   (`pipe`, `split`), the window-mean rate and step latency (`chain`) and the edge
+///   latency range. Measured on 150 random mixed rings: 91% within 1%, from −22% to
+///   +6% (the worst are unsliced chunks, where a slow hop fed by fast ones queues more
+///   than either bound); on 150 two-site rings with a 1–10 ms WAN: 71% within 1%, from
+///   −18% to +5% (the tail `I` was fitted on rings of like edges and under-estimates
+///   one slow hop among fast ones).
 ///
 /// The function allocates nothing (planner hot path).
 public enum RingCost {
@@ -103,10 +106,15 @@ public enum RingCost {
     ///   - sliceBytes: `NetworkOptions.sliceBytes` (nil: no slicing).
     ///   - edgeLatencyRangeSeconds: smallest and largest edge route latency when the
     ///     edges differ (nil: every edge has `latencySeconds`).
+    ///   - stepBandwidthBytesPerSecond: when the edges' rates differ, the rate a chunk
+    ///     averages over the steps it takes (the harmonic mean over its window, see
+    ///     ``RingEdgeSummary/stepBytesPerSecond(_:ranks:)``), used in `chain` in place
+    ///     of `B` (nil: `B`).
     @inline(__always)
     public static func breakdown(kind: RingCollective, ranks: Int, bytes: Double, bandwidthBytesPerSecond: Double,
                                  latencySeconds: Double, reductionSecondsPerByte: Double, sliceBytes: Double?,
-                                 edgeLatencyRangeSeconds: (min: Double, max: Double)? = nil) -> RingCostBreakdown {
+                                 edgeLatencyRangeSeconds: (min: Double, max: Double)? = nil,
+                                 stepBandwidthBytesPerSecond: Double? = nil) -> RingCostBreakdown {
         guard ranks > 1, bytes > 0 else {
             return RingCostBreakdown(steps: max(0, kind.steps(ranks: ranks)), slices: 1, bytesPerEdge: 0,
                                      bandwidthSeconds: 0, totalSeconds: 0)
@@ -122,8 +130,11 @@ public enum RingCost {
         let rho = slice * reductionSecondsPerByte
         let alpha = latencySeconds
         let bandwidth = n * chunk / bandwidthBytesPerSecond
-        let chain = n * (tau + alpha) + nr * rho + (k - 1) * tau
-        var total = chain
+        let stepTau = slice / (stepBandwidthBytesPerSecond ?? bandwidthBytesPerSecond)
+        let chain = n * (stepTau + alpha) + nr * rho + (k - 1) * tau
+        let (lo, hi) = edgeLatencyRangeSeconds ?? (alpha, alpha)
+        // The bottleneck edge's own work (below `chain` on a ring of like edges).
+        var total = max(chain, bandwidth + hi + (kind == .reduceScatter ? rho : 0))
         if k > 1 {
             let d = alpha + rho * nr / n
             let kEff = k - (d / tau).rounded(.down)
@@ -140,10 +151,9 @@ public enum RingCost {
             // The last slice reaches its receiver over the slowest-latency edge; an
             // all-reduce with two slices in flight per step also idles once per lap
             // behind it (measured).
-            let (lo, hi) = edgeLatencyRangeSeconds ?? (alpha, alpha)
             let lap = kind == .allReduce && kEff <= 2 ? hi - lo : 0
             let pipe = bandwidth + hi + lap + (kind == .reduceScatter ? rho : 0) + idle
-            total = max(chain, pipe)
+            total = max(total, pipe)
             if kind == .allReduce {
                 // split: the reduction pushes only the first half's per-slice delay past τ.
                 let half = Double(ranks - 1)
@@ -179,7 +189,8 @@ public enum RingCost {
                   latencySeconds: ring.stepLatencySeconds(kind, ranks: ring.ranks),
                   reductionSecondsPerByte: options.reductionMemoryPasses / ring.slowestMemBytesPerSecond,
                   sliceBytes: options.sliceBytes,
-                  edgeLatencyRangeSeconds: (ring.minLatencySeconds, ring.maxLatencySeconds))
+                  edgeLatencyRangeSeconds: (ring.minLatencySeconds, ring.maxLatencySeconds),
+                  stepBandwidthBytesPerSecond: ring.stepBytesPerSecond(kind, ranks: ring.ranks))
     }
 
     /// Seconds the tensor-parallel collectives of one micro-batch add to a layer range's
@@ -222,6 +233,9 @@ public struct RingEdgeSummary: Sendable, Equatable {
     public private(set) var minLatencySeconds = Double.infinity
     private var minPairSeconds = Double.infinity
     private var firstLatency = 0.0, lastLatency = 0.0
+    // The same for the edges' seconds per byte (1 / rate).
+    private var inverseSum = 0.0, inverseMin = Double.infinity, inversePairMin = Double.infinity
+    private var firstInverse = 0.0, lastInverse = 0.0
 
     /// An empty summary; add the edges with ``add(bytesPerSecond:latencySeconds:receiverMemBytesPerSecond:)``.
     public init() {}
@@ -230,8 +244,16 @@ public struct RingEdgeSummary: Sendable, Equatable {
     /// already divided), route latency (seconds) and its receiver's memory bandwidth (bytes/s).
     @inline(__always)
     public mutating func add(bytesPerSecond: Double, latencySeconds: Double, receiverMemBytesPerSecond: Double) {
-        if ranks == 0 { firstLatency = latencySeconds } else { minPairSeconds = min(minPairSeconds, lastLatency + latencySeconds) }
-        lastLatency = latencySeconds
+        let inverse = 1 / bytesPerSecond
+        if ranks == 0 {
+            firstLatency = latencySeconds; firstInverse = inverse
+        } else {
+            minPairSeconds = min(minPairSeconds, lastLatency + latencySeconds)
+            inversePairMin = min(inversePairMin, lastInverse + inverse)
+        }
+        lastLatency = latencySeconds; lastInverse = inverse
+        inverseSum += inverse
+        inverseMin = min(inverseMin, inverse)
         ranks += 1
         bottleneckBytesPerSecond = min(bottleneckBytesPerSecond, bytesPerSecond)
         slowestMemBytesPerSecond = min(slowestMemBytesPerSecond, receiverMemBytesPerSecond)
@@ -254,6 +276,24 @@ public struct RingEdgeSummary: Sendable, Equatable {
             return p == 2 ? latencySumSeconds / 2 : max(0, 2 * latencySumSeconds - pair) / Double(2 * (p - 1))
         case .reduceScatter, .allGather:
             return max(0, latencySumSeconds - minLatencySeconds) / Double(p - 1)
+        }
+    }
+
+    /// The rate a chunk averages over the `N` consecutive edges it crosses (the same
+    /// windows as ``stepLatencySeconds(_:ranks:)``, slowest window): `N / Σ 1/B_e`.
+    /// Equals the edge rate when all are alike. The window leaves out the edge(s) of
+    /// smallest `1/B` and of smallest latency separately, so on a ring where those are
+    /// different edges it is a slight under-estimate of the rate.
+    @inline(__always)
+    public func stepBytesPerSecond(_ kind: RingCollective, ranks p: Int) -> Double {
+        guard p > 1, ranks > 1 else { return bottleneckBytesPerSecond }
+        let pair = min(inversePairMin, lastInverse + firstInverse)
+        switch kind {
+        case .allReduce:
+            let window = p == 2 ? inverseSum : max(0, 2 * inverseSum - pair)
+            return Double(2 * (p - 1)) / window
+        case .reduceScatter, .allGather:
+            return Double(p - 1) / max(0, inverseSum - inverseMin)
         }
     }
 
