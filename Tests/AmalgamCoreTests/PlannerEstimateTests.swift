@@ -29,8 +29,14 @@ final class PlannerEstimateTests: XCTestCase {
         for l in 0..<m.layerCount {
             let lc = try m.layerCost(l, chip: chip, microBatch: 1, tp: 8, recompute: .selective)
             guard lc.tpBytesPerCollective > 0 else { continue }
-            let steps = lc.tpCollective == .allReduce ? 14.0 : 7.0
-            tpSeconds += Double(lc.tpForwardCollectives + lc.tpBackwardCollectives) * (steps / 8 * lc.tpBytesPerCollective / rate + steps * path.latencySeconds)
+            // One ring all-reduce per collective (RingCost: slices of 512 KiB pipelined
+            // over 14 steps, the reduce-scatter half's reductions at the chip's memory
+            // rate) on the switch node's uniform ring.
+            XCTAssertEqual(lc.tpCollective, .allReduce)
+            let one = RingCost.ringCollectiveSeconds(kind: .allReduce, ranks: 8, bytes: lc.tpBytesPerCollective,
+                                                     bandwidthBytesPerSecond: rate, latencySeconds: path.latencySeconds,
+                                                     reductionSecondsPerByte: 3 / chip.memBytesPerSecond, sliceBytes: 512 * 1024)
+            tpSeconds += Double(lc.tpForwardCollectives + lc.tpBackwardCollectives) * one
         }
         let t = cost.fwdSeconds + cost.bwdSeconds + tpSeconds
         let optimizer = cost.params * 28 / chip.memBytesPerSecond
@@ -61,8 +67,8 @@ final class PlannerEstimateTests: XCTestCase {
         XCTAssertEqual(e.iterationSeconds, max(done0, done1), accuracy: 1e-12)
     }
 
-    /// DP sync of two replicas, ZeRO-0: ring all-reduce 2(R−1)/R·S over the ring's
-    /// bottleneck plus 2(R−1) latencies per 25 MB bucket, S = stage params (per lane) × 2 B.
+    /// DP sync of two replicas, ZeRO-0: one ring all-reduce (RingCost) per 25 MB bucket,
+    /// buckets one after another, S = stage params (per lane) × 2 B.
     func testDataParallelSyncClosedForm() throws {
         let c = try PlannerFixtures.mixed(a100: 2, ascend: 0, h20: 0)
         let m = try TransformerModel.preset("gpt3-1.3b")
@@ -72,9 +78,18 @@ final class PlannerEstimateTests: XCTestCase {
         let e = try costs.estimate(plan)
         let params = try m.stageCost(layers: 0..<m.layerCount, chip: c.chip(ofRank: 0), microBatch: 1, tp: 8).params
         let path = try c.path(from: 0, to: 8)
-        // Buckets of 25 MB run one after another, each ring paying 2(R−1) = 2 latencies.
+        // Buckets of 25 MB run one after another; each is a ring all-reduce over the two
+        // replicas (both edges the 0 <-> 8 path), sliced and with its reductions.
         let buckets = (params * 2 / 25e6).rounded(.up)
-        XCTAssertEqual(e.stages[0].syncSeconds, params * 2 * 1 / (try effectiveRate(c, 0, 8)) + buckets * 2 * path.latencySeconds, accuracy: 1e-12)
+        let one = RingCost.ringCollectiveSeconds(kind: .allReduce, ranks: 2, bytes: params * 2 / buckets,
+                                                 bandwidthBytesPerSecond: try effectiveRate(c, 0, 8),
+                                                 latencySeconds: path.latencySeconds,
+                                                 reductionSecondsPerByte: 3 / c.chip(ofRank: 0).memBytesPerSecond,
+                                                 sliceBytes: 512 * 1024)
+        XCTAssertEqual(e.stages[0].syncSeconds, buckets * one, accuracy: 1e-12)
+        // The old form (2(R−1)/R·S/B + 2 latencies per bucket) left out the reductions;
+        // the new one is that plus them, up to the pipeline's tail.
+        XCTAssertGreaterThan(e.stages[0].syncSeconds, params * 2 / (try effectiveRate(c, 0, 8)) + buckets * path.latencySeconds)
     }
 
     /// Four TP-2 replicas per stage on either side of a 1 Gb/s WAN: every activation

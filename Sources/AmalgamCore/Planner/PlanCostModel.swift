@@ -24,7 +24,7 @@ struct PlannerLayerFigures {
 
 /// The planner's cost model: per-layer compute from the workload model (with the same
 /// calibration and cost options the simulator uses), tensor-parallel collectives as
-/// ring collectives on the in-node route (the simulator's formula), memory by the
+/// ring collectives over the TP group (`RingCost`, as the simulator), memory by the
 /// workload's `memory(...)` rules. Tables are cached per (chip type, tp).
 public struct PlannerCostModel: Sendable {
     /// The model being planned.
@@ -91,18 +91,19 @@ public struct PlannerCostModel: Sendable {
                                         sequenceParallel: config.sequenceParallel, calibration: simulation.calibration,
                                         options: simulation.costOptions)
         var sp = [0.0], fp = [0.0], pp = [0.0], ap = [0.0]
-        let info = tp > 1 ? try path(ranks[0], ranks[1]) : nil
+        // The TP group's ring (only on a cache miss): every edge's route, shared links divided.
+        let ring = tp > 1 ? RingEdgeSummary(topology: cluster, ranks: ranks, options: simulation.network) : nil
         for l in 0..<model.layerCount {
             let c = try table.layer(l)
             var t = c.fwdSeconds + c.bwdSeconds
             var forward = c.fwdSeconds
-            if let info, c.tpBytesPerCollective > 0 {
-                // The simulator's ring collective: 2(t−1)/t·S/B + 2(t−1)·α (all-reduce), half for RS/AG.
-                let n = Double(tp)
-                let steps = c.tpCollective == .allReduce ? 2 * (n - 1) : (n - 1)
-                let one = steps / n * c.tpBytesPerCollective / (info.gbs * 1e9) + steps * info.latencySeconds
-                t += Double(c.tpForwardCollectivesToTime + c.tpBackwardCollectivesToTime) * one
-                forward += Double(c.tpForwardCollectivesToTime) * one
+            if let ring {
+                let tpTimes = RingCost.tensorParallelSeconds(c.tpCollective, bytesPerCollective: c.tpBytesPerCollective,
+                                                             forwardCollectives: c.tpForwardCollectivesToTime,
+                                                             backwardCollectives: c.tpBackwardCollectivesToTime,
+                                                             ring: ring, options: simulation.network)
+                t += tpTimes.forward + tpTimes.backward
+                forward += tpTimes.forward
             }
             sp.append(sp[l] + t); fp.append(fp[l] + forward); pp.append(pp[l] + c.params); ap.append(ap[l] + c.activationBytes)
         }

@@ -4,6 +4,8 @@ public struct ReplicaEstimate: Sendable, Equatable {
     public var perMicrobatchSeconds: Double
     /// `microbatches × perMicrobatchSeconds`.
     public var computeSeconds: Double
+    /// The backward part of `perMicrobatchSeconds` (with recomputation and TP collectives).
+    public var backwardSeconds: Double = 0
 }
 
 /// One stage's part of an analytical plan estimate.
@@ -55,10 +57,11 @@ public struct StageEstimate: Sendable, Equatable {
 /// - 1F1B/GPipe pipeline end: `B + Σ_{s≠b} τ_s + 2·Σ p2p_s` (fill and drain go through
 ///   every other stage once forward and once backward); the interleaved schedule
 ///   divides the fill/drain terms by `v`.
-/// - Stage `s` runs its last backward `Σ_{q<s} (⅔τ_q + p2p_q)` before the pipeline
-///   end (backward ≈ ⅔ of fwd+bwd for matmul-dominated layers — an assumption, not a
-///   workload figure); its DP sync overlaps that last backward (buckets start as
-///   gradients become ready), then the optimizer and, with ZeRO ≥ 1, the all-gather.
+/// - Stage `s` runs its last backward `Σ_{q<s} (β_q + p2p_q)` before the pipeline
+///   end, `β_q` = stage q's backward of one micro-batch (the workload's or the
+///   measured-data store's backward time, with TP collectives); its DP sync overlaps
+///   that last backward except the last bucket (``StageEstimate/exposedSyncSeconds(window:)``),
+///   then the optimizer and, with ZeRO ≥ 1, the all-gather.
 /// - Iteration = `max_s` (stage done time).
 public struct PlanEstimate: Sendable, Equatable {
     /// Per stage, in pipeline order.
@@ -77,16 +80,19 @@ public struct PlanEstimate: Sendable, Equatable {
 }
 
 extension PlannerCostModel {
-    /// Ring bytes factor and step count of one DP synchronisation phase.
-    private mutating func ringSeconds(bytes: Double, replicas: [ReplicaPlan], factor: Double, steps: Double) throws -> Double {
-        guard replicas.count > 1 else { return 0 }
-        var gbs = Double.infinity, latency = 0.0
+    /// The lane-0 data-parallel ring of `replicas` (their first ranks in plan order), from
+    /// the cached node-pair paths; allocates nothing. Links shared between ring edges
+    /// (an oversubscribed uplink) are not divided here.
+    mutating func ringEdges(_ replicas: [ReplicaPlan]) throws -> RingEdgeSummary {
+        var ring = RingEdgeSummary()
+        guard replicas.count > 1 else { return ring }
         for (i, rep) in replicas.enumerated() {
             let next = replicas[(i + 1) % replicas.count]
             let info = try path(rep.ranks[0], next.ranks[0])
-            gbs = min(gbs, info.gbs); latency = max(latency, info.latencySeconds)
+            ring.add(bytesPerSecond: info.gbs * 1e9, latencySeconds: info.latencySeconds,
+                     receiverMemBytesPerSecond: next.chip.memBytesPerSecond)
         }
-        return bytes * factor / (gbs * 1e9) + steps * latency
+        return ring
     }
 
     /// The analytical estimate of `plan` (see ``PlanEstimate``).
@@ -100,7 +106,8 @@ extension PlannerCostModel {
             for rep in stage.replicas {
                 let f = try figures(chip: rep.chip, ranks: rep.ranks)
                 let t = f.seconds(stage.layers)
-                reps.append(ReplicaEstimate(perMicrobatchSeconds: t, computeSeconds: Double(rep.microbatches) * t))
+                reps.append(ReplicaEstimate(perMicrobatchSeconds: t, computeSeconds: Double(rep.microbatches) * t,
+                                            backwardSeconds: t - f.forwardSeconds(stage.layers)))
             }
             var boundary = 0.0, link = 0.0
             if s + 1 < pp {
@@ -141,17 +148,17 @@ extension PlannerCostModel {
             var sync = 0.0, gather = 0.0, bucketCount = 1.0
             if stage.replicas.count > 1 {
                 let grads = perLane * config.stateBytes.gradient
-                let factor = (config.zero >= 1 ? 1.0 : 2.0) * (r - 1) / r
-                // Gradients go in buckets, one ring after another, and every bucket's ring
-                // pays its steps' route latencies (as the simulator runs them): on a WAN
-                // hop of milliseconds this latency term, not bandwidth, dominates.
+                let ring = try ringEdges(stage.replicas)
+                // Gradients go in buckets, one ring after another (as the simulator runs
+                // them), and every bucket's ring pays its steps' latencies: on a WAN hop of
+                // milliseconds this latency term, not bandwidth, dominates.
                 let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
                 bucketCount = buckets
-                sync = try ringSeconds(bytes: grads, replicas: stage.replicas, factor: factor,
-                                       steps: buckets * (config.zero >= 1 ? r - 1 : 2 * (r - 1)))
+                sync = buckets * RingCost.seconds(config.zero >= 1 ? .reduceScatter : .allReduce, bytes: grads / buckets,
+                                                  ring: ring, options: simulation.network)
                 if config.zero >= 1 {
-                    gather = try ringSeconds(bytes: perLane * config.stateBytes.weight, replicas: stage.replicas,
-                                             factor: (r - 1) / r, steps: r - 1)
+                    gather = RingCost.seconds(.allGather, bytes: perLane * config.stateBytes.weight, ring: ring,
+                                              options: simulation.network)
                     sync += gather
                 }
             }
@@ -164,6 +171,9 @@ extension PlannerCostModel {
             stages.append(StageEstimate(replicas: reps, computeSeconds: reps.map(\.computeSeconds).max() ?? 0,
                                         boundarySeconds: boundary, linkSeconds: link, syncSeconds: sync, gatherSeconds: gather,
                                         bucketCount: bucketCount, optimizerSeconds: opt, computeEndSeconds: 0, doneSeconds: 0))
+        }
+        let back = plan.stages.indices.map { s in
+            zip(plan.stages[s].replicas, stages[s].replicas).filter { $0.0.microbatches > 0 }.map(\.1.backwardSeconds).max() ?? 0
         }
         let tau = plan.stages.indices.map { s in
             zip(plan.stages[s].replicas, stages[s].replicas).filter { $0.0.microbatches > 0 }.map(\.1.perMicrobatchSeconds).max() ?? 0
@@ -180,8 +190,8 @@ extension PlannerCostModel {
         var before = 0.0
         for s in stages.indices {
             let computeEnd = end - before / v
-            before += tau[s] * 2 / 3 + stages[s].boundarySeconds
-            let exposed = stages[s].exposedSyncSeconds(window: tau[s] * 2 / 3 / v)
+            before += back[s] + stages[s].boundarySeconds
+            let exposed = stages[s].exposedSyncSeconds(window: back[s] / v)
             stages[s].computeEndSeconds = computeEnd
             stages[s].doneSeconds = computeEnd + exposed + stages[s].optimizerSeconds
             iteration = max(iteration, stages[s].doneSeconds)

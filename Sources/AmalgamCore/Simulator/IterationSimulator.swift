@@ -13,8 +13,8 @@
 ///   it (exact unless lanes share a link, e.g. a PCIe host bridge).
 /// - A data-parallel ring all-reduce of S bytes over R replicas is simulated as its
 ///   pipelined steady state: R concurrent neighbour flows of 2(R−1)/R·S bytes (half
-///   that for ZeRO's reduce-scatter), plus 2(R−1)−1 further route latencies and the
-///   reduction's memory traffic. Buckets start once every replica has produced them
+///   that for ZeRO's reduce-scatter), followed by the rest of `RingCost`'s closed form
+///   (per-step latencies, the reduction's memory traffic, pipeline fill and drain). Buckets start once every replica has produced them
 ///   (gradients become final during the replica's last backward, layer by layer) and
 ///   run one after another, overlapping the rest of that backward.
 /// - The optimizer step is memory-bound; with ZeRO ≥ 1 the updated shards are
@@ -74,7 +74,9 @@ public struct IterationSimulator {
                     tables.append((rep.chip, rep.tp, table))
                 }
                 let cost = try table.cost(layers: stage.layers)
-                let tpTimes = try tensorParallelSeconds(cost, rep, &engine)
+                let tpTimes = tensorParallelSeconds(cost.tpCollective, bytesPerCollective: cost.tpBytesPerCollective,
+                                                    forwardCollectives: cost.tpForwardCollectivesToTime,
+                                                    backwardCollectives: cost.tpBackwardCollectivesToTime, rep)
                 let slow = rep.ranks.map { options.slowdown[$0] ?? 1 }.max() ?? 1
                 row.append(ReplicaTiming(forward: (cost.fwdSeconds * slow + tpTimes.fwd) / v,
                                          backward: (cost.bwdSeconds * slow + tpTimes.bwd) / v,
@@ -109,15 +111,15 @@ public struct IterationSimulator {
     }
 
     /// Seconds of the tensor-parallel collectives one micro-batch adds to the forward and
-    /// backward of a replica: ring collectives on the route between two of its chips.
-    func tensorParallelSeconds(_ cost: LayerCost, _ rep: ReplicaPlan, _ engine: inout FlowEngine) throws -> (fwd: Double, bwd: Double) {
-        let t = Double(rep.tp)
-        guard rep.tp > 1, cost.tpBytesPerCollective > 0,
-              cost.tpForwardCollectivesToTime + cost.tpBackwardCollectivesToTime > 0 else { return (0, 0) }
-        let info = try engine.routeInfo(src: rep.ranks[0], dst: rep.ranks[1])
-        // Ring all-reduce: 2(t−1)/t·S/B + 2(t−1)·α; reduce-scatter or all-gather: half.
-        let steps = cost.tpCollective == .allReduce ? 2 * (t - 1) : (t - 1)
-        let one = steps / t * cost.tpBytesPerCollective / info.bytesPerSecond + steps * info.latencySeconds
-        return (Double(cost.tpForwardCollectivesToTime) * one, Double(cost.tpBackwardCollectivesToTime) * one)
+    /// backward of a replica: `forwardCollectives` / `backwardCollectives` ring
+    /// collectives over the replica's ranks (`RingCost`).
+    func tensorParallelSeconds(_ collective: TPCollectiveKind, bytesPerCollective: Double, forwardCollectives: Int,
+                               backwardCollectives: Int, _ rep: ReplicaPlan) -> (fwd: Double, bwd: Double) {
+        guard rep.tp > 1, bytesPerCollective > 0 else { return (0, 0) }
+        let ring = RingEdgeSummary(topology: cluster, ranks: rep.ranks, options: options.network)
+        let t = RingCost.tensorParallelSeconds(collective, bytesPerCollective: bytesPerCollective,
+                                               forwardCollectives: forwardCollectives, backwardCollectives: backwardCollectives,
+                                               ring: ring, options: options.network)
+        return (t.forward, t.backward)
     }
 }

@@ -44,6 +44,11 @@ struct SimulationState {
     var ringPending: [Int]        // flows of the current ring phase not yet delivered
     var ringPhase: [RingPhase]
     var ringMaxLatency: [Double]
+    /// Per stage: the lane-0 data-parallel ring (replicas' first ranks in plan order).
+    let ringEdges: [RingEdgeSummary]
+    /// Per stage: `RingCost`'s overhead (latencies, reductions, pipeline fill/drain) of
+    /// the ring phase in flight; the flows carry its bandwidth part.
+    var ringOverhead: [Double]
     var paramsReady: [Bool]
     var optimizerDone: [Int]      // replicas of the stage done with the optimizer
     var finishedReplicas = 0
@@ -99,6 +104,10 @@ struct SimulationState {
         ringPending = Array(repeating: 0, count: stages)
         ringPhase = Array(repeating: .bucket(0), count: stages)
         ringMaxLatency = Array(repeating: 0, count: stages)
+        ringOverhead = Array(repeating: 0, count: stages)
+        ringEdges = plan.stages.map {
+            RingEdgeSummary(topology: cluster, ranks: $0.replicas.map { $0.ranks[0] }, options: options.network)
+        }
         paramsReady = Array(repeating: true, count: stages)
         optimizerDone = Array(repeating: 0, count: stages)
     }
@@ -112,7 +121,7 @@ struct SimulationState {
             if plan.config.zero == 3 && layout.replicas[s] > 1 {
                 paramsReady[s] = false
                 let weights = bucketBytes[s] * Double(buckets[s]) / plan.config.stateBytes.gradient * plan.config.stateBytes.weight
-                try startRing(s, bytes: weights, factor: ringFactor(layout.replicas[s], gather: true), phase: .preGather, &engine)
+                try startRing(s, bytes: weights, kind: .allGather, phase: .preGather, &engine)
             }
             for r in 0..<layout.replicas[s] where layout.orders[s][r].isEmpty {
                 // A replica with no micro-batches contributes zero gradients at once.
@@ -253,16 +262,15 @@ struct SimulationState {
 
     // MARK: Data-parallel synchronisation
 
-    /// Per-flow bytes factor of the pipelined ring: all-reduce 2(R−1)/R, reduce-scatter
-    /// or all-gather (R−1)/R.
-    func ringFactor(_ replicas: Int, gather: Bool) -> Double {
-        let r = Double(replicas)
-        return (gather || plan.config.zero >= 1 ? 1 : 2) * (r - 1) / r
-    }
-
-    mutating func startRing(_ s: Int, bytes: Double, factor: Double, phase: RingPhase, _ engine: inout FlowEngine) throws {
+    /// Starts one data-parallel ring phase of stage `s`: `RingCost` splits the collective
+    /// into its bandwidth part — simulated as one steady-state flow of `N·S/p` bytes per
+    /// ring edge, so it shares links with other traffic — and its overhead (per-step
+    /// latencies, reductions, pipeline fill/drain), added once every flow is delivered.
+    mutating func startRing(_ s: Int, bytes: Double, kind: RingCollective, phase: RingPhase, _ engine: inout FlowEngine) throws {
         let reps = plan.stages[s].replicas
         ringPhase[s] = phase
+        let cost = RingCost.breakdown(kind, bytes: bytes, ring: ringEdges[s], options: options.network)
+        ringOverhead[s] = cost.overheadSeconds
         let lanes = reps.map(\.tp).min() ?? 1
         // All lanes when any ring edge's lanes share a link.
         var simulated = 1
@@ -279,7 +287,7 @@ struct SimulationState {
                 maxLatency = max(maxLatency, info.latencySeconds)
                 let tag = Self.tag(.ringFlow, (s << 16 | i) << Self.laneBits | lane)
                 flowStart[tag] = (engine.now, exec(s, i), src, dst)
-                try engine.addFlow(src: src, dst: dst, bytes: bytes * factor, tag: tag)
+                try engine.addFlow(src: src, dst: dst, bytes: cost.bytesPerEdge, tag: tag)
             }
         }
         ringMaxLatency[s] = maxLatency
@@ -290,20 +298,9 @@ struct SimulationState {
         noteSent(Self.tag(.ringFlow, lanePayload), category: "all-reduce", engine.now)
         ringPending[s] -= 1
         guard ringPending[s] == 0 else { return }
-        let reps = plan.stages[s].replicas
-        let r = Double(reps.count)
-        // The steady-state flows paid one route latency; a ring pays one per step.
-        let steps: Double
-        var reduce = 0.0
-        switch ringPhase[s] {
-        case .bucket:
-            steps = plan.config.zero >= 1 ? r - 1 : 2 * (r - 1)
-            let reduced = (r - 1) / r * bucketBytes[s]
-            reduce = reps.map { reduced * options.network.reductionMemoryPasses / $0.chip.memBytesPerSecond }.max() ?? 0
-        case .preGather, .postGather:
-            steps = r - 1
-        }
-        let extra = max(0, steps - 1) * ringMaxLatency[s] + reduce
+        // The flows paid the bandwidth part and one route latency; the rest of the
+        // closed form's overhead follows.
+        let extra = max(0, ringOverhead[s] - ringMaxLatency[s])
         try engine.addTimer(at: engine.now + extra, tag: Self.tag(.ringDone, s))
     }
 
@@ -337,7 +334,7 @@ struct SimulationState {
         let k = bucketsDone[s]
         guard bucketRunning[s] < 0, paramsReady[s], k < buckets[s], bucketReady[s][k] == layout.replicas[s] else { return }
         bucketRunning[s] = k
-        try startRing(s, bytes: bucketBytes[s], factor: ringFactor(layout.replicas[s], gather: false), phase: .bucket(k), &engine)
+        try startRing(s, bytes: bucketBytes[s], kind: plan.config.zero >= 1 ? .reduceScatter : .allReduce, phase: .bucket(k), &engine)
     }
 
     mutating func startOptimizer(_ s: Int, _ engine: inout FlowEngine) throws {
@@ -356,7 +353,7 @@ struct SimulationState {
         guard optimizerDone[s] == layout.replicas[s] else { return }
         if plan.config.zero >= 1 && layout.replicas[s] > 1 {
             let weights = bucketBytes[s] * Double(buckets[s]) / plan.config.stateBytes.gradient * plan.config.stateBytes.weight
-            try startRing(s, bytes: weights, factor: ringFactor(layout.replicas[s], gather: true), phase: .postGather, &engine)
+            try startRing(s, bytes: weights, kind: .allGather, phase: .postGather, &engine)
         } else {
             finishStage(s, engine.now)
         }
