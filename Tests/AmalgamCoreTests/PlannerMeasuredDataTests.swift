@@ -107,3 +107,67 @@ final class PlannerMeasuredDataTests: XCTestCase {
         }
     }
 }
+
+/// Measured collective curves (nccl-tests output) reach the simulator and the planner.
+final class MeasuredCollectiveUseTests: XCTestCase {
+    /// A curve whose algbw is `gbs` GB/s at every size from 1 MiB to 1 GiB (in place).
+    static func curve(_ kind: CollectiveKind, gbs: Double, ranks: Int) throws -> MeasuredCollectiveCurve {
+        let points = (20...30).map { e -> MeasuredCollectivePoint in
+            let bytes = Double(1 << e)
+            let t = MeasuredTiming(seconds: 20e-6 + bytes / (gbs * 1e9), algbwGBs: gbs, busbwGBs: gbs)
+            return MeasuredCollectivePoint(bytes: bytes, elementCount: (1 << e) / 4, dataType: "float", outOfPlace: t, inPlace: t)
+        }
+        return try MeasuredCollectiveCurve(collective: kind, rankCount: ranks, points: points)
+    }
+
+    /// Data parallelism over 16 ranks of two nodes: a slow measured all-reduce for exactly
+    /// those ranks slows the simulation and the estimate alike; the model is used otherwise.
+    func testMeasuredDataParallelRing() throws {
+        var spec = ClusterSpec(name: "a", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: 2)])])
+        let model = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 16, microBatch: 1, zero: 0)
+        let plain = try spec.compile()
+        let plan = try UniformPlan.make(model: model, cluster: plain, config: config, tp: 1, pp: 1)
+        let before = try IterationSimulator(plan: plan, cluster: plain).run().iterationSeconds
+        spec.attach(try Self.curve(.allReduce, gbs: 1, ranks: 16), ranks: Array(0..<16))
+        let measured = try spec.compile()
+        let after = try IterationSimulator(plan: plan, cluster: measured).run().iterationSeconds
+        // 2.6 GB of gradients at 1 GB/s algbw, in 25 MB buckets: about 2.6 s more.
+        let grads = try model.paramsPerChip(layers: 0..<model.layerCount, tp: 1) * 2
+        let buckets = (grads / 25e6).rounded(.up)
+        let expected = buckets * (20e-6 + grads / buckets / 1e9)
+        XCTAssertGreaterThan(after - before, 0.9 * expected)
+        var costs = PlannerCostModel(model: model, cluster: measured, config: config)
+        let e = try costs.estimate(plan)
+        XCTAssertEqual(e.stages[0].syncSeconds, expected, accuracy: 1e-9 * expected)
+        XCTAssertEqual(e.iterationSeconds, after, accuracy: 0.03 * after)
+        // A plan whose DP groups are other rank sets ignores the curve.
+        let halves = try UniformPlan.make(model: model, cluster: measured, config: config, tp: 2, pp: 1)
+        let a = try IterationSimulator(plan: halves, cluster: measured).run().iterationSeconds
+        let b = try IterationSimulator(plan: halves, cluster: plain).run().iterationSeconds
+        XCTAssertEqual(a, b, accuracy: 1e-12)
+    }
+
+    /// A measured all-reduce over one TP group replaces the ring model for that group only.
+    func testMeasuredTensorParallelGroup() throws {
+        var spec = ClusterSpec(name: "a", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: 1)])])
+        let model = try TransformerModel.preset("gpt3-1.3b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
+        let plain = try spec.compile()
+        let plan = try UniformPlan.make(model: model, cluster: plain, config: config, tp: 8, pp: 1)
+        spec.attach(try Self.curve(.allReduce, gbs: 5, ranks: 8), ranks: Array(0..<8))
+        let measured = try spec.compile()
+        let cost = try model.stageCost(layers: 0..<model.layerCount, chip: plain.groups[0].chip, microBatch: 1, tp: 8,
+                                       recompute: config.recompute)
+        let one = 20e-6 + cost.tpBytesPerCollective / 5e9
+        let tpSeconds = Double(cost.tpForwardCollectives + cost.tpBackwardCollectives) * one
+        var costs = PlannerCostModel(model: model, cluster: measured, config: config)
+        let e = try costs.estimate(plan)
+        XCTAssertEqual(e.stages[0].replicas[0].perMicrobatchSeconds, cost.totalSeconds + tpSeconds, accuracy: 1e-9)
+        let sim = try IterationSimulator(plan: plan, cluster: measured).run().iterationSeconds
+        XCTAssertEqual(e.iterationSeconds, sim, accuracy: 0.02 * sim)
+        // The same figures on the plain cluster do not come from the curve.
+        var plainCosts = PlannerCostModel(model: model, cluster: plain, config: config)
+        XCTAssertLessThan(try plainCosts.estimate(plan).stages[0].replicas[0].perMicrobatchSeconds, cost.totalSeconds + tpSeconds)
+    }
+}

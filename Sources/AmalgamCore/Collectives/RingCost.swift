@@ -199,17 +199,20 @@ public enum RingCost {
     /// (`.allReduce`) runs all-reduces; sequence parallelism (`.reduceScatterAllGather`)
     /// runs reduce-scatters and all-gathers in equal numbers, so each of its
     /// collectives costs their mean.
+    /// `measured` answers a collective from measurements first (nil: the closed form).
     public static func tensorParallelSeconds(_ collective: TPCollectiveKind, bytesPerCollective: Double,
                                              forwardCollectives: Int, backwardCollectives: Int,
-                                             ring: RingEdgeSummary, options: NetworkOptions) -> (forward: Double, backward: Double) {
+                                             ring: RingEdgeSummary, options: NetworkOptions,
+                                             measured: ((RingCollective) -> Double?)? = nil) -> (forward: Double, backward: Double) {
         guard ring.ranks > 1, bytesPerCollective > 0 else { return (0, 0) }
+        func time(_ kind: RingCollective) -> Double {
+            measured?(kind) ?? seconds(kind, bytes: bytesPerCollective, ring: ring, options: options)
+        }
         let one: Double
         switch collective {
         case .none: return (0, 0)
-        case .allReduce: one = seconds(.allReduce, bytes: bytesPerCollective, ring: ring, options: options)
-        case .reduceScatterAllGather:
-            one = (seconds(.reduceScatter, bytes: bytesPerCollective, ring: ring, options: options)
-                   + seconds(.allGather, bytes: bytesPerCollective, ring: ring, options: options)) / 2
+        case .allReduce: one = time(.allReduce)
+        case .reduceScatterAllGather: one = (time(.reduceScatter) + time(.allGather)) / 2
         }
         return (Double(forwardCollectives) * one, Double(backwardCollectives) * one)
     }
@@ -317,5 +320,56 @@ public struct RingEdgeSummary: Sendable, Equatable {
             add(bytesPerSecond: rate, latencySeconds: r.latencySeconds,
                 receiverMemBytesPerSecond: topology.chip(ofRank: ranks[(i + 1) % p]).memBytesPerSecond)
         }
+    }
+}
+
+extension RingCollective {
+    /// The collective as the rest of the project names it.
+    public var collectiveKind: CollectiveKind {
+        switch self {
+        case .allReduce: return .allReduce
+        case .reduceScatter: return .reduceScatter
+        case .allGather: return .allGather
+        }
+    }
+}
+
+extension Cluster {
+    /// Whether any measured collective curve (``Cluster/measuredCollectiveSeconds(_:ranks:bytes:)``)
+    /// is attached: callers on a hot path skip building rank lists when none is.
+    public var hasMeasuredCollectives: Bool { !measuredCollectiveIndex.isEmpty }
+
+    /// Which measured curves (all-reduce, reduce-scatter, all-gather) cover exactly the
+    /// set `ranks`, as one number (-1: none), so caches of per-group figures can tell
+    /// groups with curves apart. O(1) without curves.
+    public func measuredCurveTag(ranks: [Int]) -> Int {
+        guard hasMeasuredCollectives else { return -1 }
+        let sorted = ranks.sorted()
+        var tag = 0, any = false
+        for kind in RingCollective.allCases {
+            let i = measuredCollectiveIndex[MeasuredCollectiveKey(collective: kind.collectiveKind, ranks: sorted)]
+            if let i { any = true }
+            tag = tag &* 1_000_003 &+ (i ?? -1) &+ 1
+        }
+        return any ? tag : -1
+    }
+
+    /// Measured seconds of ring collective `kind` of `bytes` over exactly the set `ranks`,
+    /// from a curve loaded from nccl-tests output; nil when none matches. The planner and
+    /// the simulator ask this before ``RingCost``: measured where measured.
+    public func measuredSeconds(_ kind: RingCollective, ranks: [Int], bytes: Double) -> Double? {
+        guard hasMeasuredCollectives else { return nil }
+        return measuredCollectiveSeconds(kind.collectiveKind, ranks: ranks, bytes: bytes)
+    }
+
+    /// Seconds the tensor-parallel collectives of one micro-batch add over the TP group
+    /// `ranks` (``RingCost/tensorParallelSeconds(_:bytesPerCollective:forwardCollectives:backwardCollectives:ring:options:measured:)``),
+    /// each collective from its measured curve when the group has one.
+    public func tensorParallelSeconds(_ collective: TPCollectiveKind, bytesPerCollective: Double, forwardCollectives: Int,
+                                      backwardCollectives: Int, ranks: [Int], ring: RingEdgeSummary,
+                                      options: NetworkOptions) -> (forward: Double, backward: Double) {
+        RingCost.tensorParallelSeconds(collective, bytesPerCollective: bytesPerCollective, forwardCollectives: forwardCollectives,
+                                       backwardCollectives: backwardCollectives, ring: ring, options: options,
+                                       measured: hasMeasuredCollectives ? { self.measuredSeconds($0, ranks: ranks, bytes: bytesPerCollective) } : nil)
     }
 }

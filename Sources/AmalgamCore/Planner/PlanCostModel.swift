@@ -39,7 +39,8 @@ public struct PlannerCostModel: Sendable {
     /// not the chip id, decides them, since groups of one chip type may override its
     /// scale-up rate, topology or hop latency (and with them the TP collectives). A
     /// handful of entries, scanned linearly (cheaper than hashing a key per replica).
-    private var cache: [(group: Int, tp: Int, sameNode: Bool, figures: PlannerLayerFigures)] = []
+    /// `curves` tells TP groups with measured collective curves apart (-1: none).
+    private var cache: [(group: Int, tp: Int, sameNode: Bool, curves: Int, figures: PlannerLayerFigures)] = []
     private var pathCache = IntKeyTable<PathInfo>()
 
     /// Empty caches; tables are built on first use.
@@ -86,7 +87,10 @@ public struct PlannerCostModel: Sendable {
         let node = cluster.node(ofRank: ranks[0])
         let sameNode = node == cluster.node(ofRank: ranks[min(1, tp - 1)])
         let group = cluster.nodes[node].group
-        if let hit = cache.first(where: { $0.group == group && $0.tp == tp && $0.sameNode == sameNode }) { return hit.figures }
+        let curves = tp > 1 ? cluster.measuredCurveTag(ranks: ranks) : -1
+        if let hit = cache.first(where: { $0.group == group && $0.tp == tp && $0.sameNode == sameNode && $0.curves == curves }) {
+            return hit.figures
+        }
         let table = try model.costTable(chip: chip, microBatch: config.microBatch, tp: tp, recompute: config.recompute,
                                         sequenceParallel: config.sequenceParallel, calibration: simulation.calibration,
                                         options: simulation.costOptions)
@@ -98,10 +102,10 @@ public struct PlannerCostModel: Sendable {
             var t = c.fwdSeconds + c.bwdSeconds
             var forward = c.fwdSeconds
             if let ring {
-                let tpTimes = RingCost.tensorParallelSeconds(c.tpCollective, bytesPerCollective: c.tpBytesPerCollective,
-                                                             forwardCollectives: c.tpForwardCollectivesToTime,
-                                                             backwardCollectives: c.tpBackwardCollectivesToTime,
-                                                             ring: ring, options: simulation.network)
+                let tpTimes = cluster.tensorParallelSeconds(c.tpCollective, bytesPerCollective: c.tpBytesPerCollective,
+                                                            forwardCollectives: c.tpForwardCollectivesToTime,
+                                                            backwardCollectives: c.tpBackwardCollectivesToTime,
+                                                            ranks: ranks, ring: ring, options: simulation.network)
                 t += tpTimes.forward + tpTimes.backward
                 forward += tpTimes.forward
             }
@@ -110,7 +114,7 @@ public struct PlannerCostModel: Sendable {
         let tied = model.tiedCopyParams(layers: 1..<model.layerCount, tp: tp)
         let f = PlannerLayerFigures(secondsPrefix: sp, forwardPrefix: fp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
                                     layerCount: model.layerCount)
-        cache.append((group, tp, sameNode, f))
+        cache.append((group, tp, sameNode, curves, f))
         return f
     }
 

@@ -154,11 +154,16 @@ extension PlannerCostModel {
                 // milliseconds this latency term, not bandwidth, dominates.
                 let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
                 bucketCount = buckets
-                sync = buckets * RingCost.seconds(config.zero >= 1 ? .reduceScatter : .allReduce, bytes: grads / buckets,
-                                                  ring: ring, options: simulation.network)
+                // Lane 0's ring stands for every lane; a measured curve over exactly its
+                // ranks answers first (built only when the cluster has curves).
+                let laneRanks = cluster.hasMeasuredCollectives ? stage.replicas.map { $0.ranks[0] } : []
+                func seconds(_ kind: RingCollective, _ bytes: Double) -> Double {
+                    cluster.measuredSeconds(kind, ranks: laneRanks, bytes: bytes)
+                        ?? RingCost.seconds(kind, bytes: bytes, ring: ring, options: simulation.network)
+                }
+                sync = buckets * seconds(config.zero >= 1 ? .reduceScatter : .allReduce, grads / buckets)
                 if config.zero >= 1 {
-                    gather = RingCost.seconds(.allGather, bytes: perLane * config.stateBytes.weight, ring: ring,
-                                              options: simulation.network)
+                    gather = seconds(.allGather, perLane * config.stateBytes.weight)
                     sync += gather
                 }
             }

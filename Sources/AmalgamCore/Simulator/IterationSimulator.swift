@@ -117,9 +117,9 @@ public struct IterationSimulator {
                                backwardCollectives: Int, _ rep: ReplicaPlan) -> (fwd: Double, bwd: Double) {
         guard rep.tp > 1, bytesPerCollective > 0 else { return (0, 0) }
         let ring = RingEdgeSummary(topology: cluster, ranks: rep.ranks, options: options.network)
-        let t = RingCost.tensorParallelSeconds(collective, bytesPerCollective: bytesPerCollective,
-                                               forwardCollectives: forwardCollectives, backwardCollectives: backwardCollectives,
-                                               ring: ring, options: options.network)
+        let t = cluster.tensorParallelSeconds(collective, bytesPerCollective: bytesPerCollective,
+                                              forwardCollectives: forwardCollectives, backwardCollectives: backwardCollectives,
+                                              ranks: rep.ranks, ring: ring, options: options.network)
         return (t.forward, t.backward)
     }
 }

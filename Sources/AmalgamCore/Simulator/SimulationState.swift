@@ -269,6 +269,12 @@ struct SimulationState {
     mutating func startRing(_ s: Int, bytes: Double, kind: RingCollective, phase: RingPhase, _ engine: inout FlowEngine) throws {
         let reps = plan.stages[s].replicas
         ringPhase[s] = phase
+        if cluster.hasMeasuredCollectives, let t = cluster.measuredSeconds(kind, ranks: reps.map { $0.ranks[0] }, bytes: bytes) {
+            // A measured curve over exactly lane 0's ranks times the ring (every lane
+            // mirrors it); its traffic is then not put on the links.
+            try engine.addTimer(at: engine.now + t, tag: Self.tag(.ringDone, s))
+            return
+        }
         let cost = RingCost.breakdown(kind, bytes: bytes, ring: ringEdges[s], options: options.network)
         ringOverhead[s] = cost.overheadSeconds
         let lanes = reps.map(\.tp).min() ?? 1
