@@ -158,6 +158,11 @@ public enum CollectiveTiming {
         switch algorithm {
         case "hierarchical_2d":
             if params.nodeOfRank == nil { params.nodeOfRank = (0..<p).map { subset.node(ofRank: $0) } }
+        case "ring", "nccl_tree":
+            if params.nodeOfRank == nil && params.nicOfRank == nil {
+                params.nodeOfRank = (0..<p).map { subset.node(ofRank: $0) }
+                params.nicOfRank = (0..<p).map { subset.nic(ofRank: $0) }
+            }
         case "weighted_ring":
             if params.linkWeights == nil && params.rankWeights == nil {
                 let order = try params.ringOrders?.first.map {
@@ -238,7 +243,8 @@ public enum CollectiveTiming {
             try fill(&probe, algorithm: "blink_trees", subset: subset, options: request.options)
             matrix = probe.bandwidthGBs
         }
-        let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: matrix, fullBisection: oneSwitch)
+        let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: matrix, fullBisection: oneSwitch,
+                                  nicOfRank: (0..<p).map { subset.nic(ofRank: $0) })
         var list = CollectiveAlgorithms.candidates(for: request.collective, rankCount: p, elementCount: elements,
                                                    root: request.root, hints: hints)
         // Weighted ring needs differing link speeds around the ring to be worth a try.

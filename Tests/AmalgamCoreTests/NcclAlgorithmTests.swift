@@ -1,0 +1,72 @@
+import XCTest
+@testable import AmalgamCore
+
+/// Collectives as NCCL runs them: rail-aligned ring channels, NCCL's tree,
+/// nodes whose chips share fewer NICs than chips.
+final class NcclAlgorithmTests: XCTestCase {
+    static let a100 = "nvidia_a100_sxm4_80g"
+
+    func cluster(_ chip: String = a100, nodes: Int, nicsPerNode: Int? = nil) throws -> Cluster {
+        try ClusterSpec(name: "c", sites: [SiteSpec(name: "s", groups: [
+            NodeGroupSpec(chip: .catalog(chip), nodes: nodes, nicsPerNode: nicsPerNode),
+        ])]).compile()
+    }
+
+    /// Line rate, 512 KiB slices (so transfers pipeline), no reduction cost.
+    var ideal: NetworkOptions {
+        var o = NetworkOptions.ideal; o.reductionMemoryPasses = 0; o.sliceBytes = 512 * 1024; return o
+    }
+
+    func time(_ c: Cluster, _ algo: String, bytes: Int, options: NetworkOptions? = nil) throws -> CollectiveTimingResult {
+        try CollectiveTiming.time(CollectiveTimingRequest(.allReduce, bytes: bytes, algorithm: algo, options: options ?? ideal), on: c)
+    }
+
+    /// On one node, or with one NIC per node, `ring` is the single ring: same schedule, same time.
+    func testRingIsTheSingleRingOnOneNodeOrOneNIC() throws {
+        for c in [try cluster(nodes: 1), try cluster(nodes: 2, nicsPerNode: 1)] {
+            let ring = try time(c, "ring", bytes: 64 << 20, options: NetworkOptions())
+            let single = try time(c, "single_ring", bytes: 64 << 20, options: NetworkOptions())
+            XCTAssertEqual(ring.seconds, single.seconds)
+            XCTAssertEqual(ring.schedule.count, single.schedule.count)
+        }
+    }
+
+    /// 2 nodes x 8 A100, one HDR NIC per GPU: 8 channels, channel c leaves each
+    /// node through NIC c, so every NIC carries 1/8 of the traffic.
+    func testRingUsesOneChannelPerNIC() throws {
+        let c = try cluster(nodes: 2)
+        let r = try time(c, "ring", bytes: 1 << 30)
+        let nicLoads = c.links.indices.filter { c.links[$0].kind == .nic }.map { r.bytesPerLink[$0] }
+        XCTAssertEqual(nicLoads.count, 32)
+        for l in nicLoads { XCTAssertEqual(l, nicLoads[0], accuracy: nicLoads[0] * 1e-9) }
+        // Closed form: 2(P-1)/P * S / (8 NICs x 25 GB/s) at line rate.
+        let bound = 2.0 * 15 / 16 * Double(1 << 30) / (8 * 25e9)
+        XCTAssertEqual(r.seconds, bound, accuracy: bound * 0.01)
+    }
+
+    /// 4 nodes x 8 A100 with 2 NICs per node (4 chips behind each, over PCIe).
+    /// The bottleneck is the 2 NICs shared by 8 chips (25 GB/s each; PCIe 31.5 and
+    /// NVLink 300 are faster).
+    /// - ring: 2 channels of S/2; each channel's ring leaves each node once, through
+    ///   its own NIC, carrying 2(P-1) chunks of S/(2P): T = 2(P-1)/P * S / (2 * 25 GB/s).
+    /// - nccl_tree: per channel (S/2), on the double binary tree of 4 nodes (tree 1:
+    ///   0 <- 2 <- {1, 3}; tree 2: 3 <- 1 <- {0, 2}) the busiest nodes (1 and 2) are
+    ///   inner in one tree (send S/4 up + 2 x S/4 down) and a leaf in the other (S/4 up):
+    ///   S per channel through that channel's NIC: T = (S/2) * 2 / 25 GB/s = S / 25 GB/s.
+    func testSharedNICsMatchTheClosedForm() throws {
+        let c = try cluster(nodes: 4, nicsPerNode: 2)
+        XCTAssertEqual(c.rankCount, 32)
+        XCTAssertEqual(c.links.filter { $0.kind == .nic }.count, 4 * 2 * 2)
+        XCTAssertEqual(c.links.filter { $0.kind == .pcie }.count, 4 * 8 * 2)
+        XCTAssertEqual(c.nic(ofRank: 13), 1)
+        XCTAssertTrue(try c.path(from: 0, to: 9).hops.contains { $0.contains("pcie_sw0") })
+        let S = 1 << 30, P = 32.0, B = 25e9
+        let ring = try time(c, "ring", bytes: S)
+        let ringForm = 2 * (P - 1) / P * Double(S) / (2 * B)
+        XCTAssertEqual(ring.seconds, ringForm, accuracy: ringForm * 0.01, "ring")
+        XCTAssertTrue(ring.busiestLink?.name.contains("nic") ?? false, ring.busiestLink?.name ?? "none")
+        let tree = try time(c, "nccl_tree", bytes: S)
+        let treeForm = Double(S) / B
+        XCTAssertEqual(tree.seconds, treeForm, accuracy: treeForm * 0.01, "nccl_tree")
+    }
+}
