@@ -45,6 +45,10 @@ enum CollectiveBindings {
             .field("time_s", "predicted time, seconds") { .number($0.result.seconds) }
             .field("algbw_gbs", "S / time_s, GB/s (nccl-tests algbw)") { .number($0.result.algbwGBs) }
             .field("busbw_gbs", "algbw x the nccl-tests bus factor, GB/s") { .number($0.result.busbwGBs) }
+            .field("protocol", "the NCCL protocol the time is for (\"LL\", \"LL128\" or \"Simple\"; the fastest unless protocol = ... forced one); nil with protocol = \"off\", for measured results and when nothing moved") { r in
+                r.result.ncclProtocol.map { .string($0.rawValue) } ?? .nil
+            }
+            .field("protocol_latency_s", "the protocol's latency included in time_s (NCCL's base latency + per-step latency beyond the links' own), seconds") { .number($0.result.protocolLatencySeconds) }
             .field("flows", "flows the network model simulated") { .integer($0.result.flowCount) }
             .field("transfers", "transfers in the schedule") { .integer($0.result.schedule.count) }
             .field("busiest_link", "{ name, bytes, utilisation } of the most utilised link (nil if nothing moved)") { run in
@@ -168,6 +172,7 @@ enum CollectiveBindings {
         req.dtypeBytes = dtypes.first { $0.0 == dtype }?.1 ?? 4
         if let slice = try o.number("slice_bytes") { req.options.sliceBytes = slice == 0 ? nil : slice }
         if let passes = try o.number("reduction_memory_passes") { req.options.reductionMemoryPasses = passes }
+        if let p = try o.string("protocol") { req.options.protocolChoice = try ProtocolChoice.named(p) }
         try o.table("efficiency") { t in
             for kind in LinkKind.allCases {
                 if let e = try t.number(kind.rawValue) { req.options.kindEfficiency[kind] = e }
@@ -193,10 +198,11 @@ enum CollectiveBindings {
         ("slice_bytes", "pipeline slice size in bytes (default 524288, NCCL's Simple-protocol step); 0 disables slicing"),
         ("efficiency", "table of effective/line rate by link kind: scale_up, peer, pcie, cross_vendor, nic, fabric, wan, measured (each in (0, 1]); a kind given here also overrides the chips' own measured scale_up_efficiency"),
         ("reduction_memory_passes", "memory passes per reduced byte at the receiver (default 3)"),
+        ("protocol", "NCCL protocol model: \"auto\" (default: LL, LL128 or Simple, whichever is predicted fastest, as NCCL's tuner picks; constants from NCCL src/graph/tuning.cc), \"LL\", \"LL128\", \"Simple\" (forced), or \"off\" (the pure link model: no per-step software latency, full link rate)"),
         ("pipeline_chunks, channels, ring_orders, fold", "algorithm knobs (see am.collectives()); ring_orders are arrays of 0-based positions into ranks"),
     ]
 
-    static let resultDoc = "a CollectiveResult: time_s, algbw_gbs, busbw_gbs, algo, source (\"measured\" or \"model\"), flows, busiest_link { name, bytes, utilisation }, candidates; methods schedule(), links(), to_json(path)"
+    static let resultDoc = "a CollectiveResult: time_s, algbw_gbs, busbw_gbs, algo, protocol (LL, LL128, Simple or nil), source (\"measured\" or \"model\"), flows, busiest_link { name, bytes, utilisation }, candidates; methods schedule(), links(), to_json(path)"
 
     static func register(_ rt: LuaRuntime) {
         rt.define(resultClass)

@@ -103,6 +103,11 @@ public struct CollectiveTimingResult: Sendable {
     /// Model or measured. A measured result has algorithm `"measured"`, an empty
     /// schedule and graph, no link loads and no flows.
     public var source: CollectiveTimingSource = .model
+    /// The NCCL protocol the time is for (``NetworkOptions/protocolChoice``); nil
+    /// with the protocol model off, for measured results and when nothing moved.
+    public var ncclProtocol: NcclProtocol? = nil
+    /// The protocol's latency included in `seconds` (base + per-step excess), seconds.
+    public var protocolLatencySeconds: Double = 0
 }
 
 /// Times collectives on a topology: builds the schedule over a rank subset,
@@ -192,16 +197,74 @@ public enum CollectiveTiming {
             let s = try CollectiveAlgorithms.schedule(r)
             return (s, s.transferGraph(bytesPerElement: request.dtypeBytes))
         }()
-        let timing = try NetworkModel.time(graph, on: subset, options: request.options)
+        var timing: NetworkTiming
+        var chosen: NcclProtocol?, latency = 0.0
+        if request.options.protocolChoice == .off || graph.count == 0 {
+            timing = try NetworkModel.time(graph, on: subset, options: request.options)
+        } else {
+            (timing, chosen, latency) = try timeProtocols(schedule, graph, algorithm: r.algorithm, subset: subset,
+                                                          options: request.options)
+        }
+        let seconds = timing.makespanSeconds + latency
         var algbw = 0.0, busbw = 0.0
-        if timing.makespanSeconds > 0 {
-            algbw = try BandwidthMetrics.algbwGBs(bytes: bytes, seconds: timing.makespanSeconds)
+        if seconds > 0 {
+            algbw = try BandwidthMetrics.algbwGBs(bytes: bytes, seconds: seconds)
             busbw = algbw * r.collective.busFactor(ranks: r.rankCount)
         }
         return CollectiveTimingResult(collective: r.collective, algorithm: r.algorithm, ranks: subset.ranks, bytes: bytes,
-                                      seconds: timing.makespanSeconds, algbwGBs: algbw, busbwGBs: busbw,
+                                      seconds: seconds, algbwGBs: algbw, busbwGBs: busbw,
                                       bytesPerLink: timing.bytesPerLink, busiestLink: timing.busiestLink,
-                                      flowCount: timing.flowCount, schedule: schedule, graph: graph, candidates: [])
+                                      flowCount: timing.flowCount, schedule: schedule, graph: graph, candidates: [],
+                                      ncclProtocol: chosen, protocolLatencySeconds: latency)
+    }
+
+    /// Times the graph once per protocol `options.protocolChoice` allows (bandwidth
+    /// scaled by the protocol's fraction, plus its latency; `ProtocolModel`) and
+    /// keeps the fastest; ties go to Simple, then LL128. A protocol whose link-load
+    /// lower bound plus latency cannot beat the best so far is not simulated (the
+    /// choice is the same, only faster).
+    static func timeProtocols<T>(_ schedule: Schedule, _ graph: TransferGraph, algorithm: String,
+                                 subset: RankSubsetTopology<T>, options: NetworkOptions) throws
+        -> (NetworkTiming, NcclProtocol, Double) {
+        let family = ProtocolModel.family(of: algorithm)
+        let nodes = Set((0..<subset.rankCount).map { subset.node(ofRank: $0) }).count
+        let wanted: [NcclProtocol]
+        switch options.protocolChoice {
+        case .ll: wanted = [.ll]
+        case .ll128: wanted = [.ll128]
+        case .simple: wanted = [.simple]
+        default: wanted = [.simple, .ll128, .ll]
+        }
+        var best: (NetworkTiming, NcclProtocol, Double)?
+        var bestTotal = Double.infinity
+        let links = subset.links
+        for p in wanted {
+            guard let f = ProtocolModel.bandwidthFraction(p, family, nodes: nodes) else {
+                if wanted.count == 1 {
+                    throw AmalgamError("protocol \(p.rawValue) is not available for algorithm '\(algorithm)' (NCCL runs it with Simple only)")
+                }
+                continue
+            }
+            var o = options
+            o.protocolBandwidthFraction = f
+            let latency = ProtocolModel.latencySeconds(schedule, protocol: p, family: family, on: subset)
+            if let (t, _, _) = best {
+                var bound = 0.0
+                for l in t.bytesPerLink.indices where t.bytesPerLink[l] > 0 {
+                    bound = max(bound, t.bytesPerLink[l] / (links[l].gbs * 1e9 * o.efficiency(of: links[l], index: l)))
+                }
+                if bound + latency >= bestTotal { continue }
+            }
+            let t = try NetworkModel.time(graph, on: subset, options: o)
+            if t.makespanSeconds + latency < bestTotal {
+                bestTotal = t.makespanSeconds + latency
+                best = (t, p, latency)
+            }
+        }
+        guard let b = best else {
+            throw AmalgamError("no NCCL protocol applies to algorithm '\(algorithm)'")
+        }
+        return b
     }
 
     /// A result timed from a measured curve.
