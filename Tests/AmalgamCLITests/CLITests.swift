@@ -149,7 +149,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines.first.map(String.init),
-                       "id,vendor,name,bf16_tflops,fp16_tflops,fp32_tflops,fp8_tflops,mem_gb,mem_bw_gbs,intra_link_gbs,intra_topology,chips_per_node,nic_gbps,tdp_w,efficiency,confidence,assumed_fields,efficiency_source,scale_up_efficiency,scale_up_efficiency_source,source")
+                       "id,vendor,name,bf16_tflops,fp16_tflops,fp32_tflops,fp8_tflops,mem_gb,mem_bw_gbs,intra_link_gbs,intra_topology,chips_per_node,nic_gbps,tdp_w,efficiency,confidence,assumed_fields,efficiency_source,scale_up_efficiency,scale_up_efficiency_source,nvls,nvls_source,source")
         // One line per catalog chip plus the header and the final newline's empty tail
         // (no field of the catalog holds a newline).
         let count = try amalgam(["-e", "print(#am.chips())"])

@@ -69,4 +69,28 @@ final class NcclAlgorithmTests: XCTestCase {
         let treeForm = Double(S) / B
         XCTAssertEqual(tree.seconds, treeForm, accuracy: treeForm * 0.01, "nccl_tree")
     }
+
+    /// NVLS: the catalog says which switches reduce in the network; the `nvls`
+    /// all-reduce moves (p+1)/p x S per port at NCCL's Hopper NVLS efficiency, which
+    /// lands on the published 8x H100 NVLS figure (479-480 GB/s, Azure ND H100 v5
+    /// and nccl#1455); `auto` picks it there; chips without it get a clear error.
+    func testNvls() throws {
+        for id in ["nvidia_h100_sxm5", "nvidia_h800_sxm5", "nvidia_h200_sxm", "nvidia_h20", "nvidia_b200_hgx"] {
+            XCTAssertEqual(try ChipCatalog.chip(id).nvls, true, id)
+            XCTAssertNotNil(try ChipCatalog.chip(id).nvlsSource, id)
+        }
+        XCTAssertNotEqual(try ChipCatalog.chip(Self.a100).nvls, true)
+        let h100 = try cluster("nvidia_h100_sxm5", nodes: 1)
+        let nvls = try time(h100, "nvls", bytes: 1 << 30, options: NetworkOptions())
+        XCTAssertEqual(nvls.busbwGBs, 480, accuracy: 48)
+        XCTAssertEqual(nvls.ncclProtocol, .simple)
+        let auto = try time(h100, "auto", bytes: 1 << 30, options: NetworkOptions())
+        XCTAssertEqual(auto.algorithm, "nvls")
+        XCTAssertThrowsError(try time(try cluster(nodes: 1), "nvls", bytes: 1 << 20)) { e in
+            XCTAssertTrue("\(e)".contains("nvls = 0"), "\(e)")
+        }
+        XCTAssertThrowsError(try time(try cluster("nvidia_h100_sxm5", nodes: 2), "nvls", bytes: 1 << 20)) { e in
+            XCTAssertTrue("\(e)".contains("span 2 nodes"), "\(e)")
+        }
+    }
 }

@@ -130,7 +130,7 @@ final class CollectiveBindingTests: XCTestCase {
         local a = am.all_to_all{ cluster = node, bytes = S, algo = "pairwise" }
         assert(a.collective == "all_to_all" and a.bytes == S)
         local rows = am.collectives()
-        assert(#rows == 15 and rows[1].name == "ring" and rows[1].power_of_two == "any")
+        assert(#rows == 16 and rows[1].name == "ring" and rows[1].power_of_two == "any")
         local seen = false
         for _, row in ipairs(rows) do if row.name == "recursive_halving" then seen = row.power_of_two == "required" end end
         assert(seen)

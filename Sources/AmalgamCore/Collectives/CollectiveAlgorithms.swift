@@ -119,6 +119,12 @@ public enum CollectiveAlgorithms {
               collectives: [.allReduce], powerOfTwo: .any, parameters: ["pipeline_chunks", "node_of_rank", "nic_of_rank"],
               build: NcclTree.allReduce,
               transfers: { r in 2 * Double(r.rankCount) * Double(r.parameters.pipelineChunks ?? 1) * 2 * Double(RailRings.channelCount(r)) }),
+        .init(name: "nvls", summary: "NVLink SHARP: the switch reduces; each chip sends its data once and receives the result once (one node whose chip has nvls = 1)",
+              collectives: [.allReduce], powerOfTwo: .any, parameters: [],
+              build: NvlsAlgorithm.allReduce, transfers: { r in
+                  let p = Double(r.rankCount)
+                  return 2 * p * p + p * p * p / 4
+              }),
         .init(name: "single_ring", summary: "one ring through every rank in order (the pre-channel 'ring'): reduce-scatter then all-gather; pipelined chain for broadcast/reduce",
               collectives: [.allReduce, .reduceScatter, .allGather, .broadcast, .reduce], powerOfTwo: .any,
               parameters: ["ring_orders", "pipeline_chunks"],
@@ -199,6 +205,8 @@ public enum CollectiveAlgorithms {
                 guard let nodes = hints.nodeOfRank else { continue }
                 params.nodeOfRank = nodes
                 params.nicOfRank = hints.nicOfRank
+            case "nvls":
+                guard hints.nvls, rankCount <= 256 else { continue }
             case "single_ring":
                 // The pre-channel ring: asked for by name, never NCCL's choice.
                 continue

@@ -193,10 +193,14 @@ public enum CollectiveTiming {
     /// Builds, lowers and times one request.
     static func run<T>(_ r: CollectiveRequest, request: CollectiveTimingRequest, subset: RankSubsetTopology<T>,
                        bytes: Double, prebuilt: (Schedule, TransferGraph)? = nil) throws -> CollectiveTimingResult {
-        let (schedule, graph) = try prebuilt ?? {
+        if r.algorithm == "nvls" { try NvlsAlgorithm.check(subset) }
+        var (schedule, graph) = try prebuilt ?? {
             let s = try CollectiveAlgorithms.schedule(r)
             return (s, s.transferGraph(bytesPerElement: request.dtypeBytes))
         }()
+        if r.algorithm == "nvls" && subset.rankCount > 0 {
+            graph.scaleBytes(by: NvlsAlgorithm.byteScale(ranks: r.rankCount, chip: subset.chip(ofRank: 0)), clearReductions: true)
+        }
         var timing: NetworkTiming
         var chosen: NcclProtocol?, latency = 0.0
         if request.options.protocolChoice == .off || graph.count == 0 {
@@ -307,7 +311,8 @@ public enum CollectiveTiming {
             matrix = probe.bandwidthGBs
         }
         let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: matrix, fullBisection: oneSwitch,
-                                  nicOfRank: (0..<p).map { subset.nic(ofRank: $0) })
+                                  nicOfRank: (0..<p).map { subset.nic(ofRank: $0) },
+                                  nvls: (try? NvlsAlgorithm.check(subset)) != nil && p > 1)
         var list = CollectiveAlgorithms.candidates(for: request.collective, rankCount: p, elementCount: elements,
                                                    root: request.root, hints: hints)
         // Weighted ring needs differing link speeds around the ring to be worth a try.
