@@ -206,8 +206,10 @@ public enum CollectiveTiming {
         if request.options.protocolChoice == .off || graph.count == 0 {
             timing = try NetworkModel.time(graph, on: subset, options: request.options)
         } else {
-            (timing, chosen, latency) = try timeProtocols(schedule, graph, algorithm: r.algorithm, subset: subset,
-                                                          options: request.options)
+            var capped = 0.0
+            (timing, chosen, latency, capped) = try timeProtocols(schedule, graph, request: r, bytes: bytes, subset: subset,
+                                                                  options: request.options)
+            timing.makespanSeconds = max(timing.makespanSeconds, capped)
         }
         let seconds = timing.makespanSeconds + latency
         var algbw = 0.0, busbw = 0.0
@@ -227,10 +229,13 @@ public enum CollectiveTiming {
     /// keeps the fastest; ties go to Simple, then LL128. A protocol whose link-load
     /// lower bound plus latency cannot beat the best so far is not simulated (the
     /// choice is the same, only faster).
-    static func timeProtocols<T>(_ schedule: Schedule, _ graph: TransferGraph, algorithm: String,
+    static func timeProtocols<T>(_ schedule: Schedule, _ graph: TransferGraph, request r: CollectiveRequest, bytes: Double,
                                  subset: RankSubsetTopology<T>, options: NetworkOptions) throws
-        -> (NetworkTiming, NcclProtocol, Double) {
+        -> (NetworkTiming, NcclProtocol, Double, Double) {
+        let algorithm = r.algorithm
         let family = ProtocolModel.family(of: algorithm)
+        let channels = RailRings.channelCount(r)
+        let busBytes = bytes * r.collective.busFactor(ranks: r.rankCount)
         let nodes = Set((0..<subset.rankCount).map { subset.node(ofRank: $0) }).count
         let wanted: [NcclProtocol]
         switch options.protocolChoice {
@@ -239,7 +244,7 @@ public enum CollectiveTiming {
         case .simple: wanted = [.simple]
         default: wanted = [.simple, .ll128, .ll]
         }
-        var best: (NetworkTiming, NcclProtocol, Double)?
+        var best: (NetworkTiming, NcclProtocol, Double, Double)?
         var bestTotal = Double.infinity
         let links = subset.links
         for p in wanted {
@@ -252,17 +257,23 @@ public enum CollectiveTiming {
             var o = options
             o.protocolBandwidthFraction = f
             let latency = ProtocolModel.latencySeconds(schedule, protocol: p, family: family, on: subset)
-            if let (t, _, _) = best {
+            // NCCL's per-channel cap (tree across nodes), as a floor on the transfer time.
+            var capSeconds = 0.0
+            if let cap = ProtocolModel.treeCapGBs(p, family, chip: subset.chip(ofRank: 0), nodes: nodes, channels: channels) {
+                capSeconds = busBytes / (cap * 1e9)
+            }
+            if let (t, _, _, _) = best {
                 var bound = 0.0
                 for l in t.bytesPerLink.indices where t.bytesPerLink[l] > 0 {
                     bound = max(bound, t.bytesPerLink[l] / (links[l].gbs * 1e9 * o.efficiency(of: links[l], index: l)))
                 }
-                if bound + latency >= bestTotal { continue }
+                if max(bound, capSeconds) + latency >= bestTotal { continue }
             }
             let t = try NetworkModel.time(graph, on: subset, options: o)
-            if t.makespanSeconds + latency < bestTotal {
-                bestTotal = t.makespanSeconds + latency
-                best = (t, p, latency)
+            let total = max(t.makespanSeconds, capSeconds) + latency
+            if total < bestTotal {
+                bestTotal = total
+                best = (t, p, latency, capSeconds)
             }
         }
         guard let b = best else {

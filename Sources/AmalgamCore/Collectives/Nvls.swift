@@ -21,9 +21,9 @@ enum NvlsAlgorithm {
 
     /// NCCL's `nvlsEfficiency` by compute capability (tuning.cc): Blackwell 0.74,
     /// otherwise Hopper's 0.85 (every NVLS chip in the catalog is one of the two;
-    /// Blackwell = ids starting `nvidia_b` or `nvidia_gb`).
+    /// see `ProtocolModel.compCapIndex`).
     static func efficiency(_ chip: Chip) -> Double {
-        chip.id.hasPrefix("nvidia_b") || chip.id.hasPrefix("nvidia_gb") ? 0.74 : 0.85
+        ProtocolModel.compCapIndex(chip) == 3 ? 0.74 : 0.85
     }
 
     /// The factor turning the direct schedule's bytes into NVLS's per-port load.

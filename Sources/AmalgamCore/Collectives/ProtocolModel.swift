@@ -40,9 +40,11 @@ public enum ProtocolChoice: String, Sendable, CaseIterable, Equatable {
 ///   (and the algorithms NCCL does not have, an assumption): LL `.5`, LL128 `0.92`
 ///   ("120.0/128.0"), Simple 1. Tree: LL `1.0/3.8`, LL128 `120.0/128.0` on several
 ///   nodes and `7.0/9.0` on one, Simple 1. NVLS: Simple only. (NCCL's extra caps —
-///   `llMaxBws`, `perChMaxRingLL128Bws`, `perChMaxTreeBws`, the tree `.92` factor,
-///   `treeCorrectionFactor` — are left out: the schedule models the structure they
-///   correct NCCL's closed form for.)
+///   `llMaxBws`, `perChMaxRingLL128Bws`, `treeCorrectionFactor` — are left out: the
+///   schedule models the structure they correct NCCL's closed form for. The tree's
+///   `.92` and, across nodes, `perChMaxTreeBws` / `perChMaxTreeLL128Bws` x channels
+///   (one channel per NIC, as the schedule has) do apply: without them the
+///   schedule's tree beats NCCL's measured tree by 1.5-2x on 2-3 nodes.)
 /// - Latency: `baseLatencies[algo][proto]` once (tree 6.8/14.0/8.4 µs, ring
 ///   6.6/14.0/8.4 µs, NVLS 0) plus, per step along the schedule's longest dependency
 ///   chain, `hwLatencies[hw][algo][proto]` with hw NVLINK (scale-up switch, mesh or
@@ -97,16 +99,46 @@ enum ProtocolModel {
     }
 
     /// Fraction of the effective link rate protocol `p` delivers; nil when NCCL does
-    /// not run `p` for that family.
+    /// not run `p` for that family. Tree all-reduce also carries NCCL's `.92`
+    /// refinement (`busBw * .92`) before the protocol factor.
     static func bandwidthFraction(_ p: NcclProtocol, _ f: Family, nodes: Int) -> Double? {
         switch (f, p) {
         case (.ring, .ll): return 0.5
         case (.ring, .ll128): return 0.92
-        case (.tree, .ll): return 1.0 / 3.8
-        case (.tree, .ll128): return nodes == 1 ? 7.0 / 9.0 : 120.0 / 128.0
-        case (_, .simple): return 1
+        case (.ring, .simple): return 1
+        case (.tree, .ll): return 0.92 / 3.8
+        case (.tree, .ll128): return 0.92 * (nodes == 1 ? 7.0 / 9.0 : 120.0 / 128.0)
+        case (.tree, .simple): return 0.92
+        case (.nvls, .simple): return 1
         case (.nvls, _): return nil
         }
+    }
+
+    /// NCCL's compute-capability index (`compCapIndex`: Volta 0, Ampere 1, Hopper 2,
+    /// Blackwell 3) of a catalog chip, from its id; nil for other vendors (no NCCL).
+    /// Ada parts (cc 8.9) count as Ampere, Turing (7.5) as Volta, as in NCCL.
+    static func compCapIndex(_ chip: Chip) -> Int? {
+        guard chip.vendor == "NVIDIA" else { return nil }
+        let id = chip.id
+        if id.hasPrefix("nvidia_b") || id.hasPrefix("nvidia_gb") { return 3 }
+        if id.hasPrefix("nvidia_h") { return 2 }
+        if id.hasPrefix("nvidia_a") || id.hasPrefix("nvidia_l") || id.hasPrefix("nvidia_rtx_3") || id.hasPrefix("nvidia_rtx_4") { return 1 }
+        return 0
+    }
+
+    /// NCCL's per-channel tree bus-bandwidth caps, GB/s, [compCapIndex][nodes 1 / 2 / more]:
+    /// `perChMaxTreeBws` (Simple) and `perChMaxTreeLL128Bws` (LL128).
+    static let perChannelTreeCapGBs: [NcclProtocol: [[Double]]] = [
+        .simple: [[26.5, 18.5, 10.0], [24.0, 23.6, 17.8], [38.7, 41.4, 36.0], [70.0, 42.8, 24.0]],
+        .ll128: [[20.0, 20.0, 20.0], [20.0, 20.0, 20.0], [36.7, 36.7, 29.0], [55.6, 31.67, 20.0]],
+    ]
+
+    /// The tree's bus-bandwidth cap (GB/s) NCCL applies across nodes:
+    /// channels x the per-channel cap; nil on one node (NCCL's single-node channel
+    /// count is not modelled), for other families and for non-NVIDIA chips.
+    static func treeCapGBs(_ p: NcclProtocol, _ f: Family, chip: Chip, nodes: Int, channels: Int) -> Double? {
+        guard f == .tree, nodes > 1, let cc = compCapIndex(chip), let table = perChannelTreeCapGBs[p] else { return nil }
+        return Double(channels) * table[cc][nodes == 2 ? 1 : 2]
     }
 
     /// The protocol's latency on top of the network model, seconds: base latency
