@@ -192,7 +192,7 @@ enum CollectiveBindings {
         ("cluster", "a Cluster (am.cluster{...})"),
         ("bytes", "buffer size S in bytes, as nccl-tests counts it (all-gather: the output; reduce-scatter: the input; all-to-all: each rank's send buffer); a whole number of elements"),
         ("ranks", "0-based cluster ranks taking part, in ring/schedule order (default every rank)"),
-        ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default: a measured curve for these ranks (c:load_nccl_tests) if there is one, else \"ring\""),
+        ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default: a measured curve for these ranks (c:load_nccl_tests) if there is one, else \"ring\". As NCCL runs them: \"ring\" is one ring per NIC rail on several nodes with several NICs (channel c leaves each node through NIC c; one ring otherwise), \"single_ring\" always one ring, \"nccl_tree\" a double binary tree across nodes with a chain inside each node (one channel per NIC), \"nvls\" NVLink SHARP on one node whose chip has nvls = 1 (auto includes it there)"),
         ("measured", "true: use a measured curve for exactly these ranks whenever there is one (even with a named algo); false: always the model. Default: only when algo is \"auto\" or not given"),
         ("dtype", "f32 (default, as nccl-tests), f64, f16 or bf16"),
         ("slice_bytes", "pipeline slice size in bytes (default 524288, NCCL's Simple-protocol step); 0 disables slicing"),
@@ -209,7 +209,7 @@ enum CollectiveBindings {
 
         rt.callableTable(FunctionDoc(
             "am.allreduce", "am.allreduce{ cluster = c, bytes = ..., ranks = {...}, algo = ..., dtype = ..., slice_bytes = ..., efficiency = {...} } -> CollectiveResult",
-            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (hierarchical_2d takes its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention. busbw uses the nccl-tests factor 2(p-1)/p. When a measured curve covers exactly these ranks (c:load_nccl_tests) and algo is \"auto\" or not given, the time comes from the curve instead (r.source == \"measured\"; the same holds for the other collectives).",
+            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (ring and nccl_tree take the nodes and NICs, hierarchical_2d its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention, then applies NCCL's protocol model (protocol = \"auto\": LL, LL128 or Simple, whichever is fastest; r.protocol says which). busbw uses the nccl-tests factor 2(p-1)/p. When a measured curve covers exactly these ranks (c:load_nccl_tests) and algo is \"auto\" or not given, the time comes from the curve instead (r.source == \"measured\"; the same holds for the other collectives).",
             arguments: commonArguments,
             returns: resultDoc,
             example: exampleCluster + "\nlocal r = am.allreduce{ cluster = c, bytes = 256 * 2^20, algo = \"auto\" }\nprint(r.algo, r.time_s, r.busbw_gbs, r.busiest_link.name)"
