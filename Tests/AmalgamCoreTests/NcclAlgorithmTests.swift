@@ -93,4 +93,18 @@ final class NcclAlgorithmTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("span 2 nodes"), "\(e)")
         }
     }
+
+    /// Reduce-scatter and all-gather with `ring` use the rail channels too: on 2 nodes
+    /// x 8 A100 with a NIC per GPU each NIC carries 1/8, so busbw is ~8 NICs' worth
+    /// (line rate here: 8 x 25 GB/s), where the single ring gets one NIC's.
+    func testRingReduceScatterAndAllGatherUseEveryNIC() throws {
+        let c = try cluster(nodes: 2)
+        for kind in [CollectiveKind.reduceScatter, .allGather] {
+            let ring = try CollectiveTiming.time(CollectiveTimingRequest(kind, bytes: 1 << 30, algorithm: "ring", options: ideal), on: c)
+            let single = try CollectiveTiming.time(CollectiveTimingRequest(kind, bytes: 1 << 30, algorithm: "single_ring", options: ideal), on: c)
+            XCTAssertEqual(ring.busbwGBs, 200, accuracy: 4, kind.rawValue)
+            XCTAssertEqual(single.busbwGBs, 25, accuracy: 1, kind.rawValue)
+        }
+        XCTAssertTrue(try cluster(nodes: 1, nicsPerNode: 2).summary().contains("x 2 per node (4 chips per NIC over PCIe)"))
+    }
 }
