@@ -83,7 +83,7 @@ public enum CollectiveAlgorithms {
               collectives: [.allReduce], powerOfTwo: .any, parameters: [],
               build: RecursiveAlgorithm.rabenseifner,
               transfers: { r in Double(r.rankCount) * (2 * Double(r.rankCount.bitWidth) + 2) }),
-        .init(name: "double_binary_tree", summary: "NCCL's two complementary binary trees, half the data each, pipelined",
+        .init(name: "double_binary_tree", summary: "two complementary binary trees over the ranks (NCCL's btree rule, not node-aware; see nccl_tree), half the data each, pipelined",
               collectives: [.allReduce], powerOfTwo: .any, parameters: ["pipeline_chunks"],
               build: DoubleBinaryTree.allReduce, transfers: pipelined),
         .init(name: "binary_tree", summary: "one pipelined binary tree rooted at the root",
