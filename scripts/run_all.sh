@@ -19,6 +19,7 @@ wan_sweep.lua        | 2 gpt3-1.3b 25,400 1            |
 allreduce_sweep.lua  | 1048576                         | 8589934592
 straggler.lua        | 2 gpt3-1.3b 1,2                 |
 validate_megatron.lua| - 64                            |
+validate_nccl.lua    | - 67108864                      |
 model_costs.lua      | llama2-7b nvidia_h100_sxm5 1    | llama2-70b nvidia_h100_sxm5 1
 cluster_tour.lua     | 8 16 400 10                     | 64 256 400 10
 '

@@ -150,7 +150,7 @@ enum ClusterBindings {
             arguments: [
                 ("name", "cluster name (default \"cluster\")"),
                 ("sites", "array of { name, nodes = { group, ... }, fabric = {...}, cross_vendor = {...} }"),
-                ("nodes[i]", "node group: chip (catalog id or Chip), count (chips) or nodes (whole nodes), name, chips_per_node, intra_link_gbs (aggregate bidirectional GB/s per chip), intra_topology (switch|full_mesh|ring|pcie), intra_hop_latency_s, nic_gbps (per chip, per direction)"),
+                ("nodes[i]", "node group: chip (catalog id or Chip), count (chips) or nodes (whole nodes), name, chips_per_node, intra_link_gbs (aggregate bidirectional GB/s per chip), intra_topology (switch|full_mesh|ring|pcie), intra_hop_latency_s, nic_gbps (per chip, or per NIC with nics_per_node; per direction), nics_per_node (scale-out NICs per node, default one per chip; fewer NICs are shared by the chips behind each, reached over a PCIe switch), pcie_gbs (chip <-> NIC switch PCIe GB/s per direction with nics_per_node; default 31.5, PCIe Gen4 x16, an assumption)"),
                 ("fabric", "kind (ib|infiniband|roce|ethernet), nic_gbps (per chip, overrides the chips'), hop_latency_s (per scale-out link), oversubscription (>= 1, at node uplinks)"),
                 ("cross_vendor", "mode (device_rdma|host_bounce), gbs (bounce GB/s per node and direction), latency_s (added by the bounce)"),
                 ("wan", "array of { \"site_a\", \"site_b\", gbps = Gb/s per direction, latency_ms = one-way ms }"),

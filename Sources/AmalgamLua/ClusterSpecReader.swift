@@ -57,7 +57,8 @@ enum ClusterSpecReader {
                              name: try o.string("name"), chipsPerNode: try o.integer("chips_per_node"),
                              intraLinkGBs: try o.number("intra_link_gbs"), intraTopology: topology,
                              intraHopLatencySeconds: try o.number("intra_hop_latency_s"),
-                             nicGbps: try o.number("nic_gbps"))
+                             nicGbps: try o.number("nic_gbps"), nicsPerNode: try o.integer("nics_per_node"),
+                             pcieGBs: try o.number("pcie_gbs"))
     }
 
     /// `{ "site_a", "site_b", gbps = ..., latency_ms = ... }`.

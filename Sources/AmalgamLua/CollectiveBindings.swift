@@ -45,6 +45,10 @@ enum CollectiveBindings {
             .field("time_s", "predicted time, seconds") { .number($0.result.seconds) }
             .field("algbw_gbs", "S / time_s, GB/s (nccl-tests algbw)") { .number($0.result.algbwGBs) }
             .field("busbw_gbs", "algbw x the nccl-tests bus factor, GB/s") { .number($0.result.busbwGBs) }
+            .field("protocol", "the NCCL protocol the time is for (\"LL\", \"LL128\" or \"Simple\"; the fastest unless protocol = ... forced one); nil with protocol = \"off\", for measured results and when nothing moved") { r in
+                r.result.ncclProtocol.map { .string($0.rawValue) } ?? .nil
+            }
+            .field("protocol_latency_s", "the protocol's latency included in time_s (NCCL's base latency + per-step latency beyond the links' own), seconds") { .number($0.result.protocolLatencySeconds) }
             .field("flows", "flows the network model simulated") { .integer($0.result.flowCount) }
             .field("transfers", "transfers in the schedule") { .integer($0.result.schedule.count) }
             .field("busiest_link", "{ name, bytes, utilisation } of the most utilised link (nil if nothing moved)") { run in
@@ -168,6 +172,7 @@ enum CollectiveBindings {
         req.dtypeBytes = dtypes.first { $0.0 == dtype }?.1 ?? 4
         if let slice = try o.number("slice_bytes") { req.options.sliceBytes = slice == 0 ? nil : slice }
         if let passes = try o.number("reduction_memory_passes") { req.options.reductionMemoryPasses = passes }
+        if let p = try o.string("protocol") { req.options.protocolChoice = try ProtocolChoice.named(p) }
         try o.table("efficiency") { t in
             for kind in LinkKind.allCases {
                 if let e = try t.number(kind.rawValue) { req.options.kindEfficiency[kind] = e }
@@ -187,23 +192,24 @@ enum CollectiveBindings {
         ("cluster", "a Cluster (am.cluster{...})"),
         ("bytes", "buffer size S in bytes, as nccl-tests counts it (all-gather: the output; reduce-scatter: the input; all-to-all: each rank's send buffer); a whole number of elements"),
         ("ranks", "0-based cluster ranks taking part, in ring/schedule order (default every rank)"),
-        ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default: a measured curve for these ranks (c:load_nccl_tests) if there is one, else \"ring\""),
+        ("algo", "algorithm name (see am.collectives()) or \"auto\" (times every applicable one, keeps the fastest); default: a measured curve for these ranks (c:load_nccl_tests) if there is one, else \"ring\". As NCCL runs them: \"ring\" is one ring per NIC rail on several nodes with several NICs (channel c leaves each node through NIC c; one ring otherwise), \"single_ring\" always one ring, \"nccl_tree\" a double binary tree across nodes with a chain inside each node (one channel per NIC), \"nvls\" NVLink SHARP on one node whose chip has nvls = 1 (auto includes it there)"),
         ("measured", "true: use a measured curve for exactly these ranks whenever there is one (even with a named algo); false: always the model. Default: only when algo is \"auto\" or not given"),
         ("dtype", "f32 (default, as nccl-tests), f64, f16 or bf16"),
         ("slice_bytes", "pipeline slice size in bytes (default 524288, NCCL's Simple-protocol step); 0 disables slicing"),
         ("efficiency", "table of effective/line rate by link kind: scale_up, peer, pcie, cross_vendor, nic, fabric, wan, measured (each in (0, 1]); a kind given here also overrides the chips' own measured scale_up_efficiency"),
         ("reduction_memory_passes", "memory passes per reduced byte at the receiver (default 3)"),
+        ("protocol", "NCCL protocol model: \"auto\" (default: LL, LL128 or Simple, whichever is predicted fastest, as NCCL's tuner picks; constants from NCCL src/graph/tuning.cc), \"LL\", \"LL128\", \"Simple\" (forced), or \"off\" (the pure link model: no per-step software latency, full link rate)"),
         ("pipeline_chunks, channels, ring_orders, fold", "algorithm knobs (see am.collectives()); ring_orders are arrays of 0-based positions into ranks"),
     ]
 
-    static let resultDoc = "a CollectiveResult: time_s, algbw_gbs, busbw_gbs, algo, source (\"measured\" or \"model\"), flows, busiest_link { name, bytes, utilisation }, candidates; methods schedule(), links(), to_json(path)"
+    static let resultDoc = "a CollectiveResult: time_s, algbw_gbs, busbw_gbs, algo, protocol (LL, LL128, Simple or nil), source (\"measured\" or \"model\"), flows, busiest_link { name, bytes, utilisation }, candidates; methods schedule(), links(), to_json(path)"
 
     static func register(_ rt: LuaRuntime) {
         rt.define(resultClass)
 
         rt.callableTable(FunctionDoc(
             "am.allreduce", "am.allreduce{ cluster = c, bytes = ..., ranks = {...}, algo = ..., dtype = ..., slice_bytes = ..., efficiency = {...} } -> CollectiveResult",
-            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (hierarchical_2d takes its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention. busbw uses the nccl-tests factor 2(p-1)/p. When a measured curve covers exactly these ranks (c:load_nccl_tests) and algo is \"auto\" or not given, the time comes from the curve instead (r.source == \"measured\"; the same holds for the other collectives).",
+            "Predicts an all-reduce on a cluster with the network model: builds the algorithm's schedule over the ranks (ring and nccl_tree take the nodes and NICs, hierarchical_2d its nodes, weighted_ring and blink_trees their link speeds from the cluster's routes), lowers it to transfers and simulates them with contention, then applies NCCL's protocol model (protocol = \"auto\": LL, LL128 or Simple, whichever is fastest; r.protocol says which). busbw uses the nccl-tests factor 2(p-1)/p. When a measured curve covers exactly these ranks (c:load_nccl_tests) and algo is \"auto\" or not given, the time comes from the curve instead (r.source == \"measured\"; the same holds for the other collectives).",
             arguments: commonArguments,
             returns: resultDoc,
             example: exampleCluster + "\nlocal r = am.allreduce{ cluster = c, bytes = 256 * 2^20, algo = \"auto\" }\nprint(r.algo, r.time_s, r.busbw_gbs, r.busiest_link.name)"

@@ -149,7 +149,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines.first.map(String.init),
-                       "id,vendor,name,bf16_tflops,fp16_tflops,fp32_tflops,fp8_tflops,mem_gb,mem_bw_gbs,intra_link_gbs,intra_topology,chips_per_node,nic_gbps,tdp_w,efficiency,confidence,assumed_fields,efficiency_source,scale_up_efficiency,scale_up_efficiency_source,source")
+                       "id,vendor,name,bf16_tflops,fp16_tflops,fp32_tflops,fp8_tflops,mem_gb,mem_bw_gbs,intra_link_gbs,intra_topology,chips_per_node,nic_gbps,tdp_w,efficiency,confidence,assumed_fields,efficiency_source,scale_up_efficiency,scale_up_efficiency_source,nvls,nvls_source,source")
         // One line per catalog chip plus the header and the final newline's empty tail
         // (no field of the catalog holds a newline).
         let count = try amalgam(["-e", "print(#am.chips())"])
@@ -218,5 +218,65 @@ final class CLITests: XCTestCase {
         for line in lines.dropFirst() where line.contains(",auto,") {
             XCTAssertFalse(line.contains(",auto,auto,"), "auto reports the algorithm it chose: \(line)")
         }
+    }
+    /// scripts/validate_nccl.lua on the published NCCL bus bandwidths: every row is
+    /// either run or says why not; every run row with a target (±10% at >= 64 MiB,
+    /// ±25% from 1 MiB) is within it or names a documented cause (no "unexplained");
+    /// the counts guard against regressions (see the script's outside_reason).
+    func testNcclValidationHoldsEveryExpressibleRow() throws {
+        let out = try tempDir()
+        let r = try amalgam(["--out", out.path, "scripts/validate_nccl.lua"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let text = try String(contentsOf: out.appendingPathComponent("nccl_validation.csv"), encoding: .utf8)
+        var lines = text.split(separator: "\n").map(String.init)
+        let header = Self.splitCSV(lines.removeFirst())
+        XCTAssertEqual(header, ["row", "system", "gpu", "nodes", "total_gpus", "nics_per_node", "nic_type", "algorithm",
+                                "size_bytes", "model_algo", "protocol", "predicted_busbw_gbs", "published_min_gbs",
+                                "published_max_gbs", "error_pct", "target_pct", "within", "why"])
+        XCTAssertEqual(lines.count, 101)
+        var run = 0, within10 = 0, target10 = 0, within25 = 0, target25 = 0
+        for line in lines {
+            let f = Dictionary(uniqueKeysWithValues: zip(header, Self.splitCSV(line)))
+            guard let predicted = Double(f["predicted_busbw_gbs"] ?? "") else {
+                XCTAssertFalse(f["why"]?.isEmpty ?? true, "row \(f["row"] ?? "") not run without a reason")
+                continue
+            }
+            run += 1
+            XCTAssertGreaterThan(predicted, 0)
+            let inside = f["within"] == "yes"
+            if f["target_pct"] == "10" { target10 += 1; if inside { within10 += 1 } }
+            if f["target_pct"] == "25" { target25 += 1; if inside { within25 += 1 } }
+            if f["within"] == "no" {
+                let why = f["why"] ?? ""
+                XCTAssertTrue(why.contains("outside target: ") && !why.contains("unexplained"), "row \(f["row"] ?? ""): \(why)")
+            }
+        }
+        // Rows 86-87 give "1 or 2" nodes: ambiguous, not run.
+        XCTAssertEqual(run, 99)
+        XCTAssertEqual(target10, 51)
+        XCTAssertGreaterThanOrEqual(within10, 39, "rows within 10% at >= 64 MiB")
+        XCTAssertEqual(target25, 18)
+        XCTAssertGreaterThanOrEqual(within25, 3, "rows within 25% from 1 MiB to 64 MiB")
+    }
+
+    /// Minimal RFC 4180 split (quoted fields hold commas; "" is a quote).
+    static func splitCSV(_ line: String) -> [String] {
+        var out: [String] = [], field = "", quoted = false
+        let chars = Array(line)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\"" {
+                if quoted && i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 2; continue }
+                quoted.toggle()
+            } else if c == "," && !quoted {
+                out.append(field); field = ""
+            } else {
+                field.append(c)
+            }
+            i += 1
+        }
+        out.append(field)
+        return out
     }
 }

@@ -31,7 +31,7 @@ final class CollectiveRegistryTests: XCTestCase {
 
     func testUnsupportedCollective() {
         let m = message { try CollectiveAlgorithms.schedule(.broadcast, algorithm: "rabenseifner", rankCount: 4, elementCount: 1) }
-        XCTAssertEqual(m, "algorithm 'rabenseifner' does not implement broadcast (algorithms for broadcast: ring, binary_tree)")
+        XCTAssertEqual(m, "algorithm 'rabenseifner' does not implement broadcast (algorithms for broadcast: ring, binary_tree, single_ring)")
     }
 
     func testBadCountsAndRoot() {
@@ -112,9 +112,10 @@ final class CollectiveRegistryTests: XCTestCase {
                                   fullBisection: true)
         let rich = CollectiveAlgorithms.candidates(for: .allReduce, rankCount: 16, elementCount: 1000, hints: hints)
         XCTAssertEqual(rich.map(\.algorithm), ["ring", "bidir_ring", "multi_ring", "recursive_doubling", "rabenseifner",
-                                               "double_binary_tree", "binary_tree", "direct", "hierarchical_2d", "weighted_ring", "blink_trees"])
+                                               "double_binary_tree", "binary_tree", "direct", "hierarchical_2d", "weighted_ring", "blink_trees",
+                                               "nccl_tree"])
         for r in rich { XCTAssertNoThrow(try CollectiveAlgorithms.schedule(r), r.algorithm) }
         XCTAssertEqual(CollectiveAlgorithms.candidates(for: .allToAll, rankCount: 5, elementCount: 1).map(\.algorithm), ["pairwise"])
-        XCTAssertEqual(CollectiveAlgorithms.names(for: .broadcast), ["ring", "binary_tree"])
+        XCTAssertEqual(CollectiveAlgorithms.names(for: .broadcast), ["ring", "binary_tree", "single_ring"])
     }
 }

@@ -15,6 +15,13 @@ enum CollectiveFixtures {
             // Interleaved: node = rank % N, so node members are not contiguous ranks.
             let g = ranksPerNode(p), nodes = p / g
             params.nodeOfRank = (0..<p).map { $0 % nodes }
+        case "ring", "nccl_tree":
+            // Interleaved nodes (node = rank % N), two ranks per NIC: several
+            // rail-aligned channels whenever a node has 3 or more ranks.
+            let g = ranksPerNode(p), nodes = p / g
+            params.nodeOfRank = (0..<p).map { $0 % nodes }
+            params.nicOfRank = (0..<p).map { ($0 / nodes) / 2 }
+            if algorithm == "nccl_tree" { params.pipelineChunks = 3 }
         case "multi_ring":
             params.channels = 3
             let evensThenOdds = (0..<p).filter { $0 % 2 == 0 } + (0..<p).filter { $0 % 2 == 1 }

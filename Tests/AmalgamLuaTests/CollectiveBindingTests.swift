@@ -18,11 +18,14 @@ final class CollectiveBindingTests: XCTestCase {
 
     func testRingAllReduceMatchesClosedForm() throws {
         try assertLuaRuns(Self.setup + """
-        -- 8 ranks, S = 8 MiB, line rate, no slicing, no reduction cost:
+        -- 8 ranks, S = 8 MiB, line rate, no slicing, no reduction cost, no NCCL
+        -- protocol model (protocol = "off"; by default the fastest protocol's
+        -- latency and bandwidth fraction apply, see testProtocolModel):
         -- T = 2(p-1) (S/(p B) + alpha) = 14 * (2^20 / 300e9 + 1e-6)
         local S = 8 * 2^20
         local r = am.allreduce{ cluster = node, bytes = S, algo = "ring", efficiency = ideal, slice_bytes = 0,
-                                reduction_memory_passes = 0 }
+                                reduction_memory_passes = 0, protocol = "off" }
+        assert(r.protocol == nil and r.protocol_latency_s == 0)
         local T = 14 * (2^20 / 300e9 + 1e-6)
         near(r.time_s, T, "time")
         near(r.algbw_gbs, S / T / 1e9, "algbw")
@@ -94,13 +97,31 @@ final class CollectiveBindingTests: XCTestCase {
         """)
     }
 
+    /// NCCL's protocols: LL for small messages, Simple for large; a forced protocol
+    /// is reported; the Simple latency is NCCL's base + 2(p-1) per-step figures
+    /// beyond the route latency (tuning.cc: ring Simple 8.4 + 14 x 3.4 µs, route 1 µs).
+    func testProtocolModel() throws {
+        try assertLuaRuns(Self.setup + """
+        local small = am.allreduce{ cluster = node, bytes = 4096, algo = "ring" }
+        local large = am.allreduce{ cluster = node, bytes = 2^30, algo = "ring" }
+        assert(small.protocol == "LL" and large.protocol == "Simple", small.protocol .. " " .. large.protocol)
+        local s = am.allreduce{ cluster = node, bytes = 2^20, algo = "ring", protocol = "simple" }
+        assert(s.protocol == "Simple")
+        near(s.protocol_latency_s, (8.4 + 14 * (3.4 - 1.0)) * 1e-6, "simple latency")
+        local off = am.allreduce{ cluster = node, bytes = 2^20, algo = "ring", protocol = "off" }
+        assert(s.time_s > off.time_s and small.time_s > am.allreduce{ cluster = node, bytes = 4096, algo = "ring", protocol = "off" }.time_s)
+        """)
+        try assertLuaFails(Self.setup + "am.allreduce{ cluster = node, bytes = 64, protocol = \"LL256\" }", "unknown protocol 'LL256'")
+    }
+
     func testOtherCollectives() throws {
         try assertLuaRuns(Self.setup + """
         local S = 8 * 2^20
         -- Ring reduce-scatter / all-gather on 8 ranks: (p-1) steps of S/p: T = 7 (S/8/B + alpha).
         local T = 7 * (2^20 / 300e9 + 1e-6)
         for _, f in ipairs{ am.reduce_scatter, am.all_gather } do
-          local r = f{ cluster = node, bytes = S, efficiency = ideal, slice_bytes = 0, reduction_memory_passes = 0 }
+          local r = f{ cluster = node, bytes = S, efficiency = ideal, slice_bytes = 0, reduction_memory_passes = 0,
+                       protocol = "off" }   -- the closed form is the pure link model
           near(r.time_s, T, r.collective)
           near(r.busbw_gbs, S / T / 1e9 * 7 / 8, r.collective .. " busbw")
         end
@@ -109,7 +130,7 @@ final class CollectiveBindingTests: XCTestCase {
         local a = am.all_to_all{ cluster = node, bytes = S, algo = "pairwise" }
         assert(a.collective == "all_to_all" and a.bytes == S)
         local rows = am.collectives()
-        assert(#rows == 13 and rows[1].name == "ring" and rows[1].power_of_two == "any")
+        assert(#rows == 16 and rows[1].name == "ring" and rows[1].power_of_two == "any")
         local seen = false
         for _, row in ipairs(rows) do if row.name == "recursive_halving" then seen = row.power_of_two == "required" end end
         assert(seen)

@@ -177,6 +177,29 @@ final class HardwareBindingTests: XCTestCase {
         try assertLuaFails("am.chip{ base = 'nvidia_a100_sxm4_80g', scale_up_efficiency = 1.5 }", "scale_up_efficiency must be in (0, 1] (got 1.5)")
     }
 
+    /// Fewer NICs than chips: 8 chips share 2 NICs through PCIe switches; the
+    /// setting survives JSON; bad counts are clear errors.
+    func testSharedNICs() throws {
+        try assertLuaRuns("""
+        local c = am.cluster{ sites = { { name = "s", nodes = {
+          { chip = "nvidia_a100_sxm4_80g", nodes = 2, nics_per_node = 2, pcie_gbs = 20 } } } } }
+        local p = c:path(1, 9)
+        -- chip -> PCIe switch (20 GB/s) -> NIC 0 (25 GB/s) -> uplinks -> NIC 0 -> PCIe -> chip
+        assert(#p.hops == 6 and p.gbs == 20, #p.hops)
+        assert(p.hops[1] == "dc/nvidia_a100_sxm4_80g/n0/c1->pcie_sw0" or p.hops[1]:find("pcie_sw0", 1, true), p.hops[1])
+        assert(p.hops[2]:find("nic0/nic_up", 1, true), p.hops[2])
+        assert(c:path(5, 13).hops[2]:find("nic1/nic_up", 1, true))
+        local back = am.cluster.from_json(c:to_json())
+        assert(back == c and back:path(1, 9).gbs == 20)
+        """)
+        try assertLuaFails("""
+        am.cluster{ sites = { { name = "s", nodes = { { chip = "nvidia_a100_sxm4_80g", nodes = 1, nics_per_node = 9 } } } } }
+        """, "nics_per_node = 9 exceeds the 8 chips per node")
+        try assertLuaFails("""
+        am.cluster{ sites = { { name = "s", nodes = { { chip = "nvidia_a100_sxm4_80g", nodes = 1, pcie_gbs = 9 } } } } }
+        """, "pcie_gbs applies only with nics_per_node")
+    }
+
     func testJSONRoundTrip() throws {
         try assertLuaRuns(Self.mixed + """
         local npu = am.chip{ id = "my_npu", bf16_tflops = 400, mem_gb = 64, mem_bw_gbs = 1600, intra_link_gbs = 300 }

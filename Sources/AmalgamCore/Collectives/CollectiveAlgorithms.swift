@@ -36,19 +36,32 @@ public enum CollectiveAlgorithms {
         2 * Double(r.rankCount) * Double(r.parameters.pipelineChunks ?? 8) * Double(r.parameters.maxTrees ?? 2)
     }
 
+    /// One ring (the given order or rank order) for every collective.
+    static let singleRing: @Sendable (CollectiveRequest) throws -> Schedule = { r in
+        switch r.collective {
+        case .allReduce: return try RingAlgorithm.allReduce(r)
+        case .reduceScatter: return try RingAlgorithm.reduceScatter(r)
+        case .allGather: return try RingAlgorithm.allGather(r)
+        default: return try RingAlgorithm.chain(r)
+        }
+    }
+
     /// Every algorithm, in a stable order.
     public static let all: [CollectiveAlgorithmInfo] = [
-        .init(name: "ring", summary: "bandwidth-optimal ring: reduce-scatter then all-gather; pipelined chain for broadcast/reduce",
+        .init(name: "ring", summary: "NCCL's ring: on several nodes with several NICs, one ring per NIC rail (channel c leaves each node through NIC c, data split over channels); else one bandwidth-optimal ring (reduce-scatter then all-gather); pipelined chain for broadcast/reduce",
               collectives: [.allReduce, .reduceScatter, .allGather, .broadcast, .reduce], powerOfTwo: .any,
-              parameters: ["ring_orders", "pipeline_chunks"],
+              parameters: ["ring_orders", "pipeline_chunks", "node_of_rank", "nic_of_rank"],
               build: { r in
-                  switch r.collective {
-                  case .allReduce: return try RingAlgorithm.allReduce(r)
-                  case .reduceScatter: return try RingAlgorithm.reduceScatter(r)
-                  case .allGather: return try RingAlgorithm.allGather(r)
-                  default: return try RingAlgorithm.chain(r)
+                  if r.collective != .broadcast && r.collective != .reduce, let orders = try RailRings.orders(r) {
+                      return r.collective == .allReduce
+                          ? try MultiRingAlgorithm.build(r, orders: orders, channels: orders.count)
+                          : try RailRings.shardPhase(r, orders: orders)
                   }
-              }, transfers: { r in 2 * Double(r.rankCount) * Double(r.rankCount) + Double(r.rankCount) * Double(r.parameters.pipelineChunks ?? 8) }),
+                  return try singleRing(r)
+              }, transfers: { r in
+                  Double(RailRings.channelCount(r)) * 2 * Double(r.rankCount) * Double(r.rankCount)
+                      + Double(r.rankCount) * Double(r.parameters.pipelineChunks ?? 8)
+              }),
         .init(name: "bidir_ring", summary: "two rings in opposite directions, half the data each",
               collectives: [.allReduce], powerOfTwo: .any, parameters: ["ring_orders"],
               build: MultiRingAlgorithm.bidirectional, transfers: quadratic(4)),
@@ -70,7 +83,7 @@ public enum CollectiveAlgorithms {
               collectives: [.allReduce], powerOfTwo: .any, parameters: [],
               build: RecursiveAlgorithm.rabenseifner,
               transfers: { r in Double(r.rankCount) * (2 * Double(r.rankCount.bitWidth) + 2) }),
-        .init(name: "double_binary_tree", summary: "NCCL's two complementary binary trees, half the data each, pipelined",
+        .init(name: "double_binary_tree", summary: "two complementary binary trees over the ranks (NCCL's btree rule, not node-aware; see nccl_tree), half the data each, pipelined",
               collectives: [.allReduce], powerOfTwo: .any, parameters: ["pipeline_chunks"],
               build: DoubleBinaryTree.allReduce, transfers: pipelined),
         .init(name: "binary_tree", summary: "one pipelined binary tree rooted at the root",
@@ -102,6 +115,21 @@ public enum CollectiveAlgorithms {
         .init(name: "blink_trees", summary: "Blink-style packing of spanning trees over mixed links, data split by tree rate",
               collectives: [.allReduce], powerOfTwo: .any, parameters: ["bandwidth_gbs", "edges", "max_trees", "pipeline_chunks"],
               build: BlinkTrees.allReduce, transfers: pipelined),
+        .init(name: "nccl_tree", summary: "NCCL's tree: double binary tree across nodes, chain inside each node, one channel per NIC, pipelined",
+              collectives: [.allReduce], powerOfTwo: .any, parameters: ["pipeline_chunks", "node_of_rank", "nic_of_rank"],
+              build: NcclTree.allReduce,
+              transfers: { r in 2 * Double(r.rankCount) * Double(r.parameters.pipelineChunks ?? 1) * 2 * Double(RailRings.channelCount(r)) }),
+        .init(name: "nvls", summary: "NVLink SHARP: the switch reduces; each chip sends its data once and receives the result once (one node whose chip has nvls = 1)",
+              collectives: [.allReduce], powerOfTwo: .any, parameters: [],
+              build: NvlsAlgorithm.allReduce, transfers: { r in
+                  let p = Double(r.rankCount)
+                  return 2 * p * p + p * p * p / 4
+              }),
+        .init(name: "single_ring", summary: "one ring through every rank in order (the pre-channel 'ring'): reduce-scatter then all-gather; pipelined chain for broadcast/reduce",
+              collectives: [.allReduce, .reduceScatter, .allGather, .broadcast, .reduce], powerOfTwo: .any,
+              parameters: ["ring_orders", "pipeline_chunks"],
+              build: singleRing,
+              transfers: { r in 2 * Double(r.rankCount) * Double(r.rankCount) + Double(r.rankCount) * Double(r.parameters.pipelineChunks ?? 8) }),
     ]
 
     /// Names of every algorithm.
@@ -169,6 +197,19 @@ public enum CollectiveAlgorithms {
                 guard let m = hints.bandwidthGBs, rankCount <= 256 else { continue }
                 params.bandwidthGBs = m
             case "multi_ring": params.channels = 4
+            case "ring":
+                params.nodeOfRank = hints.nodeOfRank
+                params.nicOfRank = hints.nodeOfRank == nil ? nil : hints.nicOfRank
+            case "nccl_tree":
+                // NCCL's tree needs the node layout (without it, it is a chain).
+                guard let nodes = hints.nodeOfRank else { continue }
+                params.nodeOfRank = nodes
+                params.nicOfRank = hints.nicOfRank
+            case "nvls":
+                guard hints.nvls, rankCount <= 256 else { continue }
+            case "single_ring":
+                // The pre-channel ring: asked for by name, never NCCL's choice.
+                continue
             default: break
             }
             out.append(CollectiveRequest(collective, rankCount: rankCount, elementCount: elementCount,
@@ -188,10 +229,17 @@ public struct TopologyHints: Sendable, Equatable {
     public var bandwidthGBs: [[Double]]?
     /// Whether all ranks sit behind one non-blocking switch (enables `direct`).
     public var fullBisection: Bool
+    /// NIC of each rank within its node (with `nodeOfRank`: rail-aligned `ring`
+    /// channels and `nccl_tree`).
+    public var nicOfRank: [Int]?
+    /// Whether the ranks' scale-up switch reduces in the network (enables `nvls`).
+    public var nvls: Bool
 
     /// Hints; leave out what is unknown.
-    public init(nodeOfRank: [Int]? = nil, rankWeights: [Double]? = nil, bandwidthGBs: [[Double]]? = nil, fullBisection: Bool = false) {
+    public init(nodeOfRank: [Int]? = nil, rankWeights: [Double]? = nil, bandwidthGBs: [[Double]]? = nil, fullBisection: Bool = false,
+                nicOfRank: [Int]? = nil, nvls: Bool = false) {
         self.nodeOfRank = nodeOfRank; self.rankWeights = rankWeights
         self.bandwidthGBs = bandwidthGBs; self.fullBisection = fullBisection
+        self.nicOfRank = nicOfRank; self.nvls = nvls
     }
 }

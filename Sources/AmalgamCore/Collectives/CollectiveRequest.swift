@@ -21,8 +21,14 @@ public struct AlgorithmParameters: Sendable, Equatable {
     /// `recursive_doubling` on a non-power-of-two rank count: fold the extra ranks
     /// into partners first (as `rabenseifner` does) instead of failing.
     public var foldNonPowerOfTwo: Bool
-    /// `hierarchical_2d`: the node of every rank (ranks on one node share a fast fabric).
+    /// `hierarchical_2d`, `ring`, `nccl_tree`: the node of every rank (ranks on one
+    /// node share a fast fabric). Filled from the topology when timed.
     public var nodeOfRank: [Int]?
+    /// `ring`, `nccl_tree`: the scale-out NIC (rail) of every rank, an index within
+    /// its node; ranks of a node with equal values share a NIC. With `nodeOfRank`,
+    /// several nodes and several NICs per node, `ring` runs one rail-aligned ring
+    /// per NIC (NCCL's channels). Filled from the topology when timed.
+    public var nicOfRank: [Int]?
     /// `multi_ring`: number of channels (rings), each carrying `1/channels` of the data. Default 2.
     public var channels: Int?
     /// `ring`, `multi_ring`, `weighted_ring`: ring orders (permutations of the ranks);
@@ -45,11 +51,12 @@ public struct AlgorithmParameters: Sendable, Equatable {
     public init(pipelineChunks: Int? = nil, foldNonPowerOfTwo: Bool = false, nodeOfRank: [Int]? = nil,
                 channels: Int? = nil, ringOrders: [[Int]]? = nil, rankWeights: [Double]? = nil,
                 linkWeights: [Double]? = nil, bandwidthGBs: [[Double]]? = nil, edges: [WeightedEdge]? = nil,
-                maxTrees: Int? = nil) {
+                maxTrees: Int? = nil, nicOfRank: [Int]? = nil) {
         self.pipelineChunks = pipelineChunks; self.foldNonPowerOfTwo = foldNonPowerOfTwo
         self.nodeOfRank = nodeOfRank; self.channels = channels; self.ringOrders = ringOrders
         self.rankWeights = rankWeights; self.linkWeights = linkWeights
         self.bandwidthGBs = bandwidthGBs; self.edges = edges; self.maxTrees = maxTrees
+        self.nicOfRank = nicOfRank
     }
 }
 

@@ -103,6 +103,11 @@ public struct CollectiveTimingResult: Sendable {
     /// Model or measured. A measured result has algorithm `"measured"`, an empty
     /// schedule and graph, no link loads and no flows.
     public var source: CollectiveTimingSource = .model
+    /// The NCCL protocol the time is for (``NetworkOptions/protocolChoice``); nil
+    /// with the protocol model off, for measured results and when nothing moved.
+    public var ncclProtocol: NcclProtocol? = nil
+    /// The protocol's latency included in `seconds` (base + per-step excess), seconds.
+    public var protocolLatencySeconds: Double = 0
 }
 
 /// Times collectives on a topology: builds the schedule over a rank subset,
@@ -158,6 +163,11 @@ public enum CollectiveTiming {
         switch algorithm {
         case "hierarchical_2d":
             if params.nodeOfRank == nil { params.nodeOfRank = (0..<p).map { subset.node(ofRank: $0) } }
+        case "ring", "nccl_tree":
+            if params.nodeOfRank == nil && params.nicOfRank == nil {
+                params.nodeOfRank = (0..<p).map { subset.node(ofRank: $0) }
+                params.nicOfRank = (0..<p).map { subset.nic(ofRank: $0) }
+            }
         case "weighted_ring":
             if params.linkWeights == nil && params.rankWeights == nil {
                 let order = try params.ringOrders?.first.map {
@@ -183,20 +193,93 @@ public enum CollectiveTiming {
     /// Builds, lowers and times one request.
     static func run<T>(_ r: CollectiveRequest, request: CollectiveTimingRequest, subset: RankSubsetTopology<T>,
                        bytes: Double, prebuilt: (Schedule, TransferGraph)? = nil) throws -> CollectiveTimingResult {
-        let (schedule, graph) = try prebuilt ?? {
+        if r.algorithm == "nvls" { try NvlsAlgorithm.check(subset) }
+        var (schedule, graph) = try prebuilt ?? {
             let s = try CollectiveAlgorithms.schedule(r)
             return (s, s.transferGraph(bytesPerElement: request.dtypeBytes))
         }()
-        let timing = try NetworkModel.time(graph, on: subset, options: request.options)
+        if r.algorithm == "nvls" && subset.rankCount > 0 {
+            graph.scaleBytes(by: NvlsAlgorithm.byteScale(ranks: r.rankCount, chip: subset.chip(ofRank: 0)), clearReductions: true)
+        }
+        var timing: NetworkTiming
+        var chosen: NcclProtocol?, latency = 0.0
+        if request.options.protocolChoice == .off || graph.count == 0 {
+            timing = try NetworkModel.time(graph, on: subset, options: request.options)
+        } else {
+            var capped = 0.0
+            (timing, chosen, latency, capped) = try timeProtocols(schedule, graph, request: r, bytes: bytes, subset: subset,
+                                                                  options: request.options)
+            timing.makespanSeconds = max(timing.makespanSeconds, capped)
+        }
+        let seconds = timing.makespanSeconds + latency
         var algbw = 0.0, busbw = 0.0
-        if timing.makespanSeconds > 0 {
-            algbw = try BandwidthMetrics.algbwGBs(bytes: bytes, seconds: timing.makespanSeconds)
+        if seconds > 0 {
+            algbw = try BandwidthMetrics.algbwGBs(bytes: bytes, seconds: seconds)
             busbw = algbw * r.collective.busFactor(ranks: r.rankCount)
         }
         return CollectiveTimingResult(collective: r.collective, algorithm: r.algorithm, ranks: subset.ranks, bytes: bytes,
-                                      seconds: timing.makespanSeconds, algbwGBs: algbw, busbwGBs: busbw,
+                                      seconds: seconds, algbwGBs: algbw, busbwGBs: busbw,
                                       bytesPerLink: timing.bytesPerLink, busiestLink: timing.busiestLink,
-                                      flowCount: timing.flowCount, schedule: schedule, graph: graph, candidates: [])
+                                      flowCount: timing.flowCount, schedule: schedule, graph: graph, candidates: [],
+                                      ncclProtocol: chosen, protocolLatencySeconds: latency)
+    }
+
+    /// Times the graph once per protocol `options.protocolChoice` allows (bandwidth
+    /// scaled by the protocol's fraction, plus its latency; `ProtocolModel`) and
+    /// keeps the fastest; ties go to Simple, then LL128. A protocol whose link-load
+    /// lower bound plus latency cannot beat the best so far is not simulated (the
+    /// choice is the same, only faster).
+    static func timeProtocols<T>(_ schedule: Schedule, _ graph: TransferGraph, request r: CollectiveRequest, bytes: Double,
+                                 subset: RankSubsetTopology<T>, options: NetworkOptions) throws
+        -> (NetworkTiming, NcclProtocol, Double, Double) {
+        let algorithm = r.algorithm
+        let family = ProtocolModel.family(of: algorithm)
+        let channels = RailRings.channelCount(r)
+        let busBytes = bytes * r.collective.busFactor(ranks: r.rankCount)
+        let nodes = Set((0..<subset.rankCount).map { subset.node(ofRank: $0) }).count
+        let wanted: [NcclProtocol]
+        switch options.protocolChoice {
+        case .ll: wanted = [.ll]
+        case .ll128: wanted = [.ll128]
+        case .simple: wanted = [.simple]
+        default: wanted = [.simple, .ll128, .ll]
+        }
+        var best: (NetworkTiming, NcclProtocol, Double, Double)?
+        var bestTotal = Double.infinity
+        let links = subset.links
+        for p in wanted {
+            guard let f = ProtocolModel.bandwidthFraction(p, family, nodes: nodes) else {
+                if wanted.count == 1 {
+                    throw AmalgamError("protocol \(p.rawValue) is not available for algorithm '\(algorithm)' (NCCL runs it with Simple only)")
+                }
+                continue
+            }
+            var o = options
+            o.protocolBandwidthFraction = f
+            let latency = ProtocolModel.latencySeconds(schedule, protocol: p, family: family, on: subset)
+            // NCCL's per-channel cap (tree across nodes), as a floor on the transfer time.
+            var capSeconds = 0.0
+            if let cap = ProtocolModel.treeCapGBs(p, family, chip: subset.chip(ofRank: 0), nodes: nodes, channels: channels) {
+                capSeconds = busBytes / (cap * 1e9)
+            }
+            if let (t, _, _, _) = best {
+                var bound = 0.0
+                for l in t.bytesPerLink.indices where t.bytesPerLink[l] > 0 {
+                    bound = max(bound, t.bytesPerLink[l] / (links[l].gbs * 1e9 * o.efficiency(of: links[l], index: l)))
+                }
+                if max(bound, capSeconds) + latency >= bestTotal { continue }
+            }
+            let t = try NetworkModel.time(graph, on: subset, options: o)
+            let total = max(t.makespanSeconds, capSeconds) + latency
+            if total < bestTotal {
+                bestTotal = total
+                best = (t, p, latency, capSeconds)
+            }
+        }
+        guard let b = best else {
+            throw AmalgamError("no NCCL protocol applies to algorithm '\(algorithm)'")
+        }
+        return b
     }
 
     /// A result timed from a measured curve.
@@ -238,7 +321,9 @@ public enum CollectiveTiming {
             try fill(&probe, algorithm: "blink_trees", subset: subset, options: request.options)
             matrix = probe.bandwidthGBs
         }
-        let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: matrix, fullBisection: oneSwitch)
+        let hints = TopologyHints(nodeOfRank: nodes, bandwidthGBs: matrix, fullBisection: oneSwitch,
+                                  nicOfRank: (0..<p).map { subset.nic(ofRank: $0) },
+                                  nvls: (try? NvlsAlgorithm.check(subset)) != nil && p > 1)
         var list = CollectiveAlgorithms.candidates(for: request.collective, rankCount: p, elementCount: elements,
                                                    root: request.root, hints: hints)
         // Weighted ring needs differing link speeds around the ring to be worth a try.

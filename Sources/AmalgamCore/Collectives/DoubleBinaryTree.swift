@@ -1,6 +1,8 @@
 /// NCCL's double binary tree all-reduce (Sanders, Speck & Träff 2009; NCCL 2.4):
 /// two complementary binary trees each reduce-and-broadcast half of the data, so
 /// every rank is a leaf in at least one tree and its links are used by both halves.
+/// The trees span the ranks directly (not node-aware); NCCL builds them over nodes
+/// with a chain inside each node, which is `nccl_tree` (`NcclTree`, reusing `trees`).
 enum DoubleBinaryTree {
     /// NCCL's `ncclGetBtree` parent rule (src/graph/trees.cc), root 0: with `bit`
     /// the lowest set bit of `rank`, the parent is `(rank ^ bit) | (bit << 1)`, or

@@ -37,6 +37,8 @@ public struct RankSubsetTopology<Base: NetworkTopology>: NetworkTopology {
     public func node(ofRank rank: Int) -> Int { base.node(ofRank: ranks[rank]) }
     /// The base site of the rank.
     public func site(ofRank rank: Int) -> Int { base.site(ofRank: ranks[rank]) }
+    /// The base NIC of the rank.
+    public func nic(ofRank rank: Int) -> Int { base.nic(ofRank: ranks[rank]) }
     /// The base chip of the rank.
     public func chip(ofRank rank: Int) -> Chip { base.chip(ofRank: ranks[rank]) }
 

@@ -25,6 +25,7 @@ extension ChipCatalog {
             matmulEfficiency: 286.0 / 312.0, efficiencySource: "measured BF16 GEMM 286 TF on A800 vs 312 TF peak (accelerators.md §6.3); same silicon as A100. End-to-end MFU is lower: 0.40-0.50 (§6.4)",
             scaleUpEfficiency: LinkEfficiency.a100NVSwitch,
             scaleUpEfficiencySource: "8x A100 NVSwitch ring all_reduce busbw ~230 GB/s of a 300 GB/s port (nccl-tests#149, sjeaugey; Azure ND A100 v4 231.58 GB/s at 8 GiB)",
+            nvls: false, nvlsSource: "DGX A100: NVSwitch gen2 has no in-network reduction (NVLink SHARP arrived with NVSwitch gen3 / Hopper)",
             source: "accelerators.csv: glennklockwood.com/garden/processors/A100 (citing NVIDIA A100 datasheet); upb-pc2.atlassian.net A100 40GB spec page; jingchaozhang.github.io/A100-white-paper (6 NVSwitch, 600 GB/s); arXiv 2104.04473 (Selene, 200 Gbps HDR IB)",
             notes: "624 TFLOPS BF16 is the 2:4-SPARSE figure; dense=312. TF32 156 dense. INT8 624 dense. DGX A100 / Selene: 200 Gb/s HDR IB per GPU. Export: licence required for China since Oct-2022 rule (A800 created). Confidence: high. Topology: NVLink3 via 6x NVSwitch (HGX/DGX A100), all-to-all; 300 GB/s per direction.",
             confidence: .high
@@ -38,6 +39,7 @@ extension ChipCatalog {
             matmulEfficiency: 286.0 / 312.0, efficiencySource: "measured BF16 GEMM 286 TF on A800 vs 312 TF peak (accelerators.md §6.3); same silicon as A100. End-to-end MFU is lower: 0.40-0.50 (§6.4)",
             scaleUpEfficiency: LinkEfficiency.a100NVSwitch,
             scaleUpEfficiencySource: "8x A100 NVSwitch ring all_reduce busbw ~230 GB/s of a 300 GB/s port (nccl-tests#149, sjeaugey; Azure ND A100 v4 231.58 GB/s at 8 GiB)",
+            nvls: false, nvlsSource: "DGX A100: NVSwitch gen2 has no in-network reduction (NVLink SHARP arrived with NVSwitch gen3 / Hopper; NCCL tuning.cc nvlsEfficiency is 0 for Ampere)",
             source: "accelerators.csv: thundercompute.com/blog/nvidia-a100-specs-full-guide; glennklockwood.com/garden/processors/A100; arXiv 2104.04473",
             notes: "Same compute as 40GB; HBM2e 2039 GB/s (PCIe 80GB: 1935 GB/s, 300W). 624 = sparse. Peak used by Narayanan et al. SC21 MFU table (312 TFLOPS). Export: licence required (Oct-2022). Confidence: high. Topology: NVLink3 via 6x NVSwitch, all-to-all.",
             confidence: .high
@@ -49,6 +51,7 @@ extension ChipCatalog {
             intraLinkGBs: 400, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 200, tdpW: 400,
             matmulEfficiency: 286.0 / 312.0, efficiencySource: "measured BF16 GEMM 286 TF on A800 vs 312 TF peak (accelerators.md §6.3); same silicon as A100. End-to-end MFU is lower: 0.40-0.50 (§6.4)",
+            nvls: false, nvlsSource: "A800 HGX: NVSwitch gen2 as A100, no in-network reduction",
             source: "accelerators.csv: aiwiki.ai/wiki/nvidia_a800; tadviser.com (distributor spec 400 vs 600 GB/s); svethardware.cz; videocardz.com (Oct-2023 ban incl. A800)",
             notes: "Identical to A100 except chip-to-chip NVLink cut 600->400 GB/s to fall under the Oct-7-2022 600 GB/s I/O threshold (Nov 2022). Banned by Oct-17-2023 rule (TPP-based). NIC per GPU assumed = DGX/HGX A100 norm (not separately verified). 40GB/PCIe variants exist. Confidence: high (compute/NVLink), medium (NIC). Topology: NVLink3 via NVSwitch, all-to-all, capped at 400 GB/s.",
             confidence: .high
@@ -62,6 +65,7 @@ extension ChipCatalog {
             matmulEfficiency: 0.75, efficiencySource: "assumption: 75% of dense peak on large GEMMs (no GEMM measurement for this chip in accelerators.md; end-to-end training MFU, accelerators.md §6.4, is lower)",
             scaleUpEfficiency: LinkEfficiency.h100NVSwitch,
             scaleUpEfficiencySource: "8x H100 NVSwitch NCCL_ALGO=RING busbw 365-370 GB/s of a 450 GB/s port (nccl#1455; nccl-tests#212)",
+            nvls: true, nvlsSource: "DGX/HGX H100: NVLink4 via NVSwitch gen3, which does NVLink SHARP; NCCL 2.17 release notes add NVLS for it; 8x H100 NVLS busbw 479-480 GB/s (nccl_busbw.csv: Azure ND H100 v5, nccl#1455)",
             source: "accelerators.csv: glennklockwood.com/garden/processors/h100 (NVIDIA datasheet table, VFMA/Matrix/Sparse); prohardver.hu (NVIDIA final H100 spec table); docs.nvidia.com/dgx-basepod/.../core-components.html (8x CX7 400Gb/s)",
             notes: "Datasheet 1979 TFLOPS BF16 is SPARSE; dense 989.4. FP8 dense 1978.9 (3957.8 sparse). TF32 dense 494.7. FP64 33.5/66.9 tensor. DGX H100: 8x single-port ConnectX-7 400 Gb/s. Export: licence required since Oct-2022. Confidence: high. Topology: NVLink4 (18 links) via 4x NVSwitch gen3, all-to-all; 450 GB/s per direction.",
             confidence: .high
@@ -73,6 +77,7 @@ extension ChipCatalog {
             intraLinkGBs: 400, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 400, tdpW: 700,
             matmulEfficiency: 0.75, efficiencySource: "assumption: 75% of dense peak on large GEMMs (no GEMM measurement for this chip in accelerators.md; end-to-end training MFU, accelerators.md §6.4, is lower)",
+            nvls: true, nvlsSource: "HGX H800: same NVSwitch gen3 baseboard as H100 (NVLink4, link count cut), so NVLink SHARP applies (NCCL NVLS needs NVSwitch gen3; no published H800 NVLS figure found)",
             source: "accelerators.csv: github.com/Ascend/msmodeling tensor_cast/device.py (H800_SXM profile, restricted NVLink 200 GB/s/dir); philisun.com H800 vs H100; golem.de; tomshardware.com (Reuters report); arxiv.org/html/2505.09343v2 (DeepSeek-V3 H800 cluster)",
             notes: "Same GH100 compute as H100 SXM; NVLink cut 900->400 GB/s bidir and FP64 cut to ~1 TFLOPS (secondary sources; early Reuters said 'about half'). Sold Mar-Oct 2023, banned by Oct-17-2023 rule. DeepSeek-V3: 2048 H800, 8 GPUs/node, 400G IB multi-plane fat-tree. Huawei msmodeling models it as 200 GB/s uni NVLink. Confidence: medium-high. Topology: NVLink4 via NVSwitch, all-to-all, capped at 400 GB/s (200 GB/s per direction).",
             confidence: .medium
@@ -84,6 +89,7 @@ extension ChipCatalog {
             intraLinkGBs: 900, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 400, tdpW: 400,
             matmulEfficiency: 0.75, efficiencySource: "assumption: 75% of dense peak on large GEMMs (no GEMM measurement for this chip in accelerators.md; end-to-end training MFU, accelerators.md §6.4, is lower)",
+            nvls: true, nvlsSource: "HGX H20: NVLink4 900 GB/s via NVSwitch gen3 (same 8-way HGX as H100), which does NVLink SHARP (no published H20 NVLS figure found)",
             source: "accelerators.csv: tomshardware.com H20/L20/L2 spec table (BF16/FP16 148, FP8 296, TF32 74); tweaktown.com (400W TDP, 900GB/s NVLink, 8-way HGX); zangshuxian.com (FP32 44, FP64 1); github.com/Ascend/msmodeling device.py H20 profile; taoguba.com.cn (IB/800G optics, same as H100)",
             notes: "China-compliant part designed after Oct-2023 rule (TPP ~148x16=2368). FP8/INT8 296 dense; TF32 74; FP64 ~1. ~78 SMs. Memory/NVLink not cut -> strong for memory-bound inference, ~15% of H100 dense compute. NIC: supply-chain note says same IB/800G-optics architecture as H100 (400G/GPU assumed, unverified). Later US licence requirement (2025) reported by secondary sources. Confidence: high (compute/mem), medium (NIC). Topology: NVLink4 900 GB/s via NVSwitch, 8-way HGX.",
             confidence: .high
@@ -117,6 +123,7 @@ extension ChipCatalog {
             intraLinkGBs: 900, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 400, tdpW: 700,
             matmulEfficiency: 0.75, efficiencySource: "assumption: 75% of dense peak on large GEMMs (no GEMM measurement for this chip in accelerators.md; end-to-end training MFU, accelerators.md §6.4, is lower)",
+            nvls: true, nvlsSource: "HGX H200: NVLink4 via NVSwitch gen3 (NVLink SHARP); 8x H200 NVLS busbw in nccl_busbw.csv (Azure ND H200 v5, NCCL 2.20.5)",
             source: "accelerators.csv: aiwiki.ai/wiki/nvidia_h200; saulelectric.com/nvidia-h200; NVIDIA H200 datasheet link in github.com/peaklau2008/peaklau2008.github.io ai.md; docs.nvidia.com/dgx-basepod core-components",
             notes: "Same GH100 compute as H100 (1979 BF16 on datasheet = sparse). HBM3e 141GB, 4.8 TB/s. H200 NVL (PCIe) 600W variant. DGX H200: 8x CX7 400G. Export: restricted (TPP>4800); Dec-2025 case-by-case approvals reported only by secondary sources. Confidence: high. Topology: NVLink4 via 4x NVSwitch, all-to-all (HGX/DGX H200).",
             confidence: .high
@@ -128,6 +135,7 @@ extension ChipCatalog {
             intraLinkGBs: 1800, intraTopology: .switch, chipsPerNode: 8,
             nicGbps: 400, tdpW: 1000,
             matmulEfficiency: 0.75, efficiencySource: "assumption: 75% of dense peak on large GEMMs (no GEMM measurement for this chip in accelerators.md; end-to-end training MFU, accelerators.md §6.4, is lower)",
+            nvls: true, nvlsSource: "HGX B200: NVLink5 via NVSwitch gen4, which keeps NVLink SHARP (NCCL tuning.cc has NVLS constants for Blackwell: nvlsEfficiency 0.74)",
             source: "accelerators.csv: glennklockwood.com/garden/processors/B200 (HGX 1000W and GB200 1200W tables); docs.nvidia.com/dgx-basepod/.../core-components.html (DGX B200 1.4TB, 8x CX7 400G); docs.vultr.com inference-cookbook hardware-overview (179GB, 8 TB/s, NV18); hmc-tech.com B200 (7.7 TB/s)",
             notes: "Dual-die Blackwell. 4500 BF16 = SPARSE; dense 2250 (HGX, 1000W). FP8 dense 4500; FP4 dense 9000. GB200 (1200W) variant: BF16 2500 dense. 192GB physical HBM3e, ~180GB usable (DGX B200 = 1,440GB total; nvidia-smi shows ~179GB); 7.7-8 TB/s quoted. DGX B200: 8x CX7 400G. Export: restricted. Confidence: high (compute), medium (exact usable memory/BW). Topology: NVLink5 (18 links) via NVSwitch, all-to-all 8-GPU (NV18 in nvidia-smi topo).",
             confidence: .high

@@ -67,6 +67,13 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
     /// Where `scaleUpEfficiency` comes from. Optional, like the figure, so chips saved
     /// before these fields existed still load.
     public var scaleUpEfficiencySource: String?
+    /// Whether the node's scale-up switch reduces in the network (NVLink SHARP,
+    /// "NVLS": NVSwitch gen3 and later, H100/H800/H200/H20/B200-class HGX), which
+    /// enables the `nvls` all-reduce. nil = no (or unknown). Optional so chips saved
+    /// before the field existed still load.
+    public var nvls: Bool?
+    /// Where `nvls` comes from.
+    public var nvlsSource: String?
     /// Where `matmulEfficiency` comes from ("assumption: ..." when not sourced).
     public var efficiencySource: String
     /// Source of the specification figures.
@@ -91,6 +98,7 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         nicGbps: Double?, tdpW: Double? = nil,
         matmulEfficiency: Double = 0.75, efficiencySource: String = "assumption: 75% of dense peak on large GEMMs",
         scaleUpEfficiency: Double? = nil, scaleUpEfficiencySource: String? = nil,
+        nvls: Bool? = nil, nvlsSource: String? = nil,
         source: String, notes: String = "", confidence: Confidence = .medium,
         assumptions: [String: String] = [:]
     ) {
@@ -102,6 +110,7 @@ public struct Chip: Sendable, Equatable, Hashable, Codable {
         self.nicGbps = nicGbps; self.tdpW = tdpW
         self.matmulEfficiency = matmulEfficiency; self.efficiencySource = efficiencySource
         self.scaleUpEfficiency = scaleUpEfficiency; self.scaleUpEfficiencySource = scaleUpEfficiencySource
+        self.nvls = nvls; self.nvlsSource = nvlsSource
         self.source = source; self.notes = notes; self.confidence = confidence
         self.assumptions = assumptions
     }

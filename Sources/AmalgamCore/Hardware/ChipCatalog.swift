@@ -29,7 +29,7 @@ public enum ChipCatalog {
         "id", "vendor", "name", "bf16_tflops", "fp16_tflops", "fp32_tflops", "fp8_tflops",
         "mem_gb", "mem_bw_gbs", "intra_link_gbs", "intra_topology", "chips_per_node",
         "nic_gbps", "tdp_w", "efficiency", "confidence", "assumed_fields", "efficiency_source",
-        "scale_up_efficiency", "scale_up_efficiency_source", "source",
+        "scale_up_efficiency", "scale_up_efficiency_source", "nvls", "nvls_source", "source",
     ]
 
     /// One row per chip for `amalgam catalog` (CSV) and `am.chips()`; unknown

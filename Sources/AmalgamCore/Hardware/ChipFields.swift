@@ -33,6 +33,8 @@ extension Chip {
         ChipField(name: "efficiency_source", unit: "text", requiredForCustom: false, doc: "where efficiency comes from"),
         ChipField(name: "scale_up_efficiency", unit: "fraction (0,1]", requiredForCustom: false, doc: "fraction of the scale-up port rate a large ring all-reduce reaches on this chip's switch fabric (nccl-tests busbw ÷ port rate); empty = the network model's scale_up default"),
         ChipField(name: "scale_up_efficiency_source", unit: "text", requiredForCustom: false, doc: "where scale_up_efficiency comes from"),
+        ChipField(name: "nvls", unit: "0|1", requiredForCustom: false, doc: "1 when the node's scale-up switch reduces in the network (NVLink SHARP / NVLS: NVSwitch gen3+, H100/H800/H200/H20/B200 HGX), enabling the 'nvls' all-reduce; empty or 0 otherwise"),
+        ChipField(name: "nvls_source", unit: "text", requiredForCustom: false, doc: "where nvls comes from"),
         ChipField(name: "source", unit: "text", requiredForCustom: false, doc: "where the figures come from (default 'user-defined')"),
         ChipField(name: "confidence", unit: "high|medium|low|unknown", requiredForCustom: false, doc: "how sure the figures are"),
         ChipField(name: "notes", unit: "text", requiredForCustom: false, doc: "free-form notes"),
@@ -69,6 +71,8 @@ extension Chip {
         case "efficiency_source": return .text(efficiencySource)
         case "scale_up_efficiency": return scaleUpEfficiency.map(FieldValue.number)
         case "scale_up_efficiency_source": return scaleUpEfficiencySource.map(FieldValue.text)
+        case "nvls": return nvls.map { .integer($0 ? 1 : 0) }
+        case "nvls_source": return nvlsSource.map(FieldValue.text)
         case "source": return .text(source)
         case "confidence": return .text(confidence.rawValue)
         case "notes": return .text(notes)
@@ -115,6 +119,11 @@ extension Chip {
         case "efficiency_source": efficiencySource = try text()
         case "scale_up_efficiency": scaleUpEfficiency = try number()
         case "scale_up_efficiency_source": scaleUpEfficiencySource = try text()
+        case "nvls":
+            let v = try number()
+            guard v == 0 || v == 1 else { throw AmalgamError("chip field nvls must be 0 or 1, got \(Chip.format(v))") }
+            nvls = v == 1
+        case "nvls_source": nvlsSource = try text()
         case "source": source = try text()
         case "confidence":
             let s = try text()
@@ -146,6 +155,9 @@ extension Chip {
         }
         if overrides["scale_up_efficiency"] != nil && overrides["scale_up_efficiency_source"] == nil {
             chip.scaleUpEfficiencySource = "user-defined"
+        }
+        if overrides["nvls"] != nil && overrides["nvls_source"] == nil {
+            chip.nvlsSource = "user-defined"
         }
         if overrides["confidence"] == nil && !changed.isEmpty && changed != ["id"] && changed != ["id", "name"] {
             chip.confidence = .unknown

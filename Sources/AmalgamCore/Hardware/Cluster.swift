@@ -35,8 +35,12 @@ public struct ClusterGroup: Sendable, Equatable {
     public let ranks: Range<Int>
     /// Latency of one intra-node link, seconds.
     public let intraHopLatencySeconds: Double
-    /// Per-chip NIC rate used, Gb/s per direction.
+    /// NIC rate used, Gb/s per direction (per chip, or per NIC when NICs are shared).
     public let nicGbps: Double
+    /// Scale-out NICs per full node (`chip.chipsPerNode` when each chip has its own).
+    public var nicsPerNode: Int = 0
+    /// Chips behind each NIC (1 when each chip has its own).
+    public var chipsPerNic: Int = 1
 }
 
 /// A node of a compiled cluster: chips of one type sharing a scale-up fabric.
@@ -56,12 +60,18 @@ public struct ClusterNode: Sendable, Equatable {
 
     // Link layout, indices into `Cluster.links`.
     let intraBase: Int
-    /// NIC up of local chip i is `nicBase + 2i`, NIC down `nicBase + 2i + 1`.
+    /// NIC up of local NIC j is `nicBase + 2j`, NIC down `nicBase + 2j + 1`; local
+    /// chip i uses NIC `i / chipsPerNic`.
     let nicBase: Int
     /// Node uplink up; `uplink + 1` is the uplink down.
     let uplink: Int
     /// Host-bounce out; `bounce + 1` is bounce in; -1 when the site has none.
     let bounce: Int
+    /// Chips sharing each NIC (1: every chip has its own NIC, no PCIe links).
+    var chipsPerNic: Int = 1
+    /// With shared NICs: chip i's PCIe link up to the NIC's PCIe switch is
+    /// `pcieBase + 2i`, down `pcieBase + 2i + 1`; -1 without.
+    var pcieBase: Int = -1
 }
 
 /// Per chip id totals of a cluster.

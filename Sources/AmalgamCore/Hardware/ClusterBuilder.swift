@@ -15,6 +15,10 @@ private struct ResolvedGroup {
     let intraHopLatencySeconds: Double
     /// Whether the intra-node latency is the topology's assumed default.
     let intraLatencyAssumed: Bool
+    /// Chips behind each NIC (1 = a NIC per chip).
+    var chipsPerNic: Int = 1
+    /// PCIe rate chip <-> NIC switch, GB/s per direction (shared NICs only).
+    var pcieGBs: Double = ClusterSpec.assumedPcieGBs
 }
 
 /// Compiles a `ClusterSpec`; split from `Cluster` so the compiled value holds
@@ -57,13 +61,25 @@ struct ClusterBuilder {
                     let intraBase = links.count
                     appendIntraLinks(&links, node: nodeName, topology: g.chip.intraTopology, chips: m,
                                      gbs: intraGBs, latency: g.intraHopLatencySeconds, efficiency: g.chip.scaleUpEfficiency)
+                    var pcieBase = -1
+                    let nicCount = (m + g.chipsPerNic - 1) / g.chipsPerNic
+                    if g.chipsPerNic > 1 {
+                        // Shared NICs: each chip reaches its NIC through a PCIe switch.
+                        pcieBase = links.count
+                        for i in 0..<m {
+                            let sw = "\(nodeName)/pcie_sw\(i / g.chipsPerNic)"
+                            links.append(Link(name: "\(nodeName)/c\(i)->\(sw.split(separator: "/").last!)", kind: .pcie, gbs: g.pcieGBs, latencySeconds: IntraTopology.pcie.assumedHopLatencySeconds / 2))
+                            links.append(Link(name: "\(sw)->c\(i)", kind: .pcie, gbs: g.pcieGBs, latencySeconds: IntraTopology.pcie.assumedHopLatencySeconds / 2))
+                        }
+                    }
                     let nicBase = links.count
-                    for i in 0..<m {
-                        links.append(Link(name: "\(nodeName)/c\(i)/nic_up", kind: .nic, gbs: nicGBs, latencySeconds: hop))
-                        links.append(Link(name: "\(nodeName)/c\(i)/nic_down", kind: .nic, gbs: nicGBs, latencySeconds: hop))
+                    for j in 0..<nicCount {
+                        let label = g.chipsPerNic > 1 ? "nic\(j)" : "c\(j)"
+                        links.append(Link(name: "\(nodeName)/\(label)/nic_up", kind: .nic, gbs: nicGBs, latencySeconds: hop))
+                        links.append(Link(name: "\(nodeName)/\(label)/nic_down", kind: .nic, gbs: nicGBs, latencySeconds: hop))
                     }
                     let uplink = links.count
-                    let uplinkGBs = Double(m) * nicGBs / site.scaleOut.oversubscription
+                    let uplinkGBs = Double(nicCount) * nicGBs / site.scaleOut.oversubscription
                     links.append(Link(name: "\(nodeName)/uplink_up", kind: .fabric, gbs: uplinkGBs, latencySeconds: hop))
                     links.append(Link(name: "\(nodeName)/uplink_down", kind: .fabric, gbs: uplinkGBs, latencySeconds: hop))
                     var bounce = -1
@@ -76,13 +92,14 @@ struct ClusterBuilder {
                     let r0 = rankNode.count
                     nodes.append(ClusterNode(index: nodes.count, name: nodeName, site: si, group: groups.count,
                                              ranks: r0..<(r0 + m), intraBase: intraBase, nicBase: nicBase,
-                                             uplink: uplink, bounce: bounce))
+                                             uplink: uplink, bounce: bounce, chipsPerNic: g.chipsPerNic, pcieBase: pcieBase))
                     rankNode.append(contentsOf: repeatElement(Int32(nodes.count - 1), count: m))
                 }
                 groupIndex["\(site.name)/\(g.name)"] = groups.count
                 groups.append(ClusterGroup(index: groups.count, name: g.name, site: si, chip: g.chip,
                                            nodes: groupFirstNode..<nodes.count, ranks: groupFirstRank..<rankNode.count,
-                                           intraHopLatencySeconds: g.intraHopLatencySeconds, nicGbps: nicGBs * 8))
+                                           intraHopLatencySeconds: g.intraHopLatencySeconds, nicGbps: nicGBs * 8,
+                                           nicsPerNode: (k + g.chipsPerNic - 1) / g.chipsPerNic, chipsPerNic: g.chipsPerNic))
             }
             sites.append(ClusterSite(index: si, name: site.name, groups: firstGroup..<groups.count,
                                      nodes: firstNode..<nodes.count, ranks: firstRank..<rankNode.count,
@@ -217,8 +234,27 @@ struct ClusterBuilder {
                 guard total <= Self.maxChips else {
                     throw AmalgamError("cluster '\(spec.name)' has more than \(Self.maxChips) chips (at \(ctx))")
                 }
-                out.append(ResolvedGroup(site: si, name: groupName, chip: chip, chips: chips, intraHopLatencySeconds: hopLatency,
-                                     intraLatencyAssumed: g.intraHopLatencySeconds == nil))
+                var resolved = ResolvedGroup(site: si, name: groupName, chip: chip, chips: chips, intraHopLatencySeconds: hopLatency,
+                                             intraLatencyAssumed: g.intraHopLatencySeconds == nil)
+                if let nics = g.nicsPerNode {
+                    try prefixed(ctx) {
+                        try Validate.count(nics, field: "nics_per_node")
+                        guard nics <= chip.chipsPerNode else {
+                            throw AmalgamError("nics_per_node = \(nics) exceeds the \(chip.chipsPerNode) chips per node (at most one NIC per chip is modelled)")
+                        }
+                        if let v = g.pcieGBs { try Validate.positive(v, field: "pcie_gbs", unit: "GB/s") }
+                    }
+                    resolved.chipsPerNic = (chip.chipsPerNode + nics - 1) / nics
+                    if resolved.chipsPerNic > 1 {
+                        resolved.pcieGBs = g.pcieGBs ?? ClusterSpec.assumedPcieGBs
+                        if g.pcieGBs == nil {
+                            assumptions.append("\(site.name)/\(groupName): chips reach their shared NIC over PCIe at \(Chip.format(ClusterSpec.assumedPcieGBs)) GB/s per direction (PCIe Gen4 x16, an assumption; set pcie_gbs on the group)")
+                        }
+                    }
+                } else if g.pcieGBs != nil {
+                    throw AmalgamError("\(ctx): pcie_gbs applies only with nics_per_node (chips sharing a NIC reach it over PCIe)")
+                }
+                out.append(resolved)
             }
         }
         return out

@@ -111,15 +111,25 @@ extension Cluster: NetworkTopology {
             if A.bounce >= 0, groups[A.group].chip.vendor != groups[B.group].chip.vendor {
                 return [A.bounce, A.uplink, B.uplink + 1, B.bounce + 1]
             }
-            return [A.nicBase + 2 * la, A.uplink, B.uplink + 1, B.nicBase + 2 * lb + 1]
+            if A.pcieBase < 0 && B.pcieBase < 0 {
+                return [A.nicBase + 2 * la, A.uplink, B.uplink + 1, B.nicBase + 2 * lb + 1]
+            }
         }
-        let wan = siteRoutes[A.site][B.site]
+        let wan = A.site == B.site ? [] : siteRoutes[A.site][B.site]
         var out: [Int] = []
-        out.reserveCapacity(wan.count + 4)
-        out.append(A.nicBase + 2 * la); out.append(A.uplink)
+        out.reserveCapacity(wan.count + 6)
+        if A.pcieBase >= 0 { out.append(A.pcieBase + 2 * la) }
+        out.append(A.nicBase + 2 * (la / A.chipsPerNic)); out.append(A.uplink)
         out.append(contentsOf: wan)
-        out.append(B.uplink + 1); out.append(B.nicBase + 2 * lb + 1)
+        out.append(B.uplink + 1); out.append(B.nicBase + 2 * (lb / B.chipsPerNic) + 1)
+        if B.pcieBase >= 0 { out.append(B.pcieBase + 2 * lb + 1) }
         return out
+    }
+
+    /// The NIC (index within its node) rank `rank` leaves the node through.
+    public func nic(ofRank rank: Int) -> Int {
+        let node = nodes[Int(rankNode[rank])]
+        return (rank - node.ranks.lowerBound) / node.chipsPerNic
     }
 
     private func intraRoute(_ node: ClusterNode, from la: Int, to lb: Int) -> [Int] {

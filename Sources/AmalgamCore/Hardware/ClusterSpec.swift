@@ -39,16 +39,28 @@ public struct NodeGroupSpec: Sendable, Equatable, Hashable, Codable {
     public var intraTopology: IntraTopology?
     /// Latency of one intra-node link, seconds; nil = `IntraTopology.assumedHopLatencySeconds`.
     public var intraHopLatencySeconds: Double?
-    /// Overrides the per-chip NIC Gb/s (per direction) for this group.
+    /// Overrides the NIC Gb/s (per direction) for this group: per chip, or per
+    /// NIC when `nicsPerNode` is given.
     public var nicGbps: Double?
+    /// Scale-out NICs per node; nil = one NIC per chip (the default, as in DGX/HGX
+    /// designs). With fewer NICs than chips, chip `i` of a node reaches NIC
+    /// `i / ceil(chipsPerNode / nicsPerNode)` through a PCIe switch (one `pcie`
+    /// link per chip and direction, `pcieGBs`), and the NICs are shared by the
+    /// chips behind them (common in accelerator servers with 1, 2 or 4 NICs).
+    public var nicsPerNode: Int?
+    /// PCIe rate (GB/s per direction) of each chip's link to the PCIe switch in front
+    /// of a shared NIC; nil = `ClusterSpec.assumedPcieGBs`. Used only with `nicsPerNode`.
+    public var pcieGBs: Double?
 
     /// A node group; give exactly one of `chips` or `nodes`.
     public init(chip: ChipRef, chips: Int? = nil, nodes: Int? = nil, name: String? = nil,
                 chipsPerNode: Int? = nil, intraLinkGBs: Double? = nil, intraTopology: IntraTopology? = nil,
-                intraHopLatencySeconds: Double? = nil, nicGbps: Double? = nil) {
+                intraHopLatencySeconds: Double? = nil, nicGbps: Double? = nil, nicsPerNode: Int? = nil,
+                pcieGBs: Double? = nil) {
         self.chip = chip; self.chips = chips; self.nodes = nodes; self.name = name
         self.chipsPerNode = chipsPerNode; self.intraLinkGBs = intraLinkGBs; self.intraTopology = intraTopology
         self.intraHopLatencySeconds = intraHopLatencySeconds; self.nicGbps = nicGbps
+        self.nicsPerNode = nicsPerNode; self.pcieGBs = pcieGBs
     }
 
     /// Shorthand for a catalog chip by id.
@@ -274,6 +286,11 @@ public struct NodeMatrixSpec: Sendable, Equatable, Hashable, Codable {
 /// share (`jsonString()` / `init(json:)`); `compile()` checks it and builds
 /// the link graph.
 public struct ClusterSpec: Sendable, Equatable, Hashable, Codable {
+    /// PCIe rate per direction between a chip and the PCIe switch in front of a
+    /// shared NIC, GB/s, when the group gives no `pcie_gbs`. Assumption: PCIe Gen4
+    /// x16, 16 GT/s x 16 lanes x 128/130 encoding = 31.5 GB/s (PCI-SIG PCIe 4.0
+    /// Base Specification), the slowest generation on current accelerator servers.
+    public static let assumedPcieGBs = 16.0 * 16 * 128 / 130 / 8
     /// Cluster name, for messages and summaries.
     public var name: String
     /// Sites in rank order.

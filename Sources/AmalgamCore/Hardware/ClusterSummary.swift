@@ -47,7 +47,8 @@ extension Cluster {
                 let c = g.chip
                 let what = g.name == c.id ? "\(g.ranks.count) chips" : "\(g.ranks.count) x \(c.id)"
                 out.append("    \(g.name): \(what) in \(g.nodes.count) node\(g.nodes.count == 1 ? "" : "s") of \(c.chipsPerNode)"
-                    + "; \(c.intraTopology.rawValue) \(Self.num(c.intraLinkGBs)) GB/s bidir; NIC \(Self.num(g.nicGbps)) Gb/s")
+                    + "; \(c.intraTopology.rawValue) \(Self.num(c.intraLinkGBs)) GB/s bidir; NIC \(Self.num(g.nicGbps)) Gb/s"
+                    + (g.chipsPerNic > 1 ? " x \(g.nicsPerNode) per node (\(g.chipsPerNic) chips per NIC over PCIe)" : ""))
             }
         }
         out.append("  chip types:")

@@ -73,9 +73,16 @@ public protocol NetworkTopology {
     /// The measured curve for `kind` over exactly the set of `ranks`, or nil (the
     /// default: topologies without measurements).
     func measuredCollective(_ kind: CollectiveKind, ranks: [Int]) -> MeasuredCollectiveSpec?
+    /// The scale-out NIC (index within the rank's node) the rank leaves its node
+    /// through; ranks of a node with equal values share a NIC (rail). Default 0:
+    /// one NIC per node, which makes `ring` a single ring.
+    func nic(ofRank rank: Int) -> Int
 }
 
 extension NetworkTopology {
+    /// One NIC per node.
+    public func nic(ofRank rank: Int) -> Int { 0 }
+
     /// No measured curves.
     public func measuredCollective(_ kind: CollectiveKind, ranks: [Int]) -> MeasuredCollectiveSpec? { nil }
 }

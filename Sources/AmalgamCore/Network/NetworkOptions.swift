@@ -31,29 +31,45 @@ public struct NetworkOptions: Sendable, Equatable {
     /// Assumption: reductions are memory-bound and do not contend with each other.
     public var reductionMemoryPasses: Double
 
+    /// NCCL's protocol model (LL / LL128 / Simple: per-step latency and bandwidth
+    /// fraction, see `ProtocolModel`), applied by `CollectiveTiming` to collectives it
+    /// times. Default `.auto`: the fastest protocol per message, as NCCL's tuner
+    /// chooses; `.off` is the pure link model (closed-form checks; `ideal` sets it).
+    /// The simulator's network model times raw transfers and ignores it.
+    public var protocolChoice: ProtocolChoice
+
+    /// Fraction of the effective rate the protocol being timed delivers (set by
+    /// `CollectiveTiming` while it times one protocol; 1 otherwise).
+    var protocolBandwidthFraction: Double = 1
+
     /// Creates options; every argument defaults to the documented default.
     public init(
         sliceBytes: Double? = 512 * 1024,
         kindEfficiency: [LinkKind: Double] = [:],
         linkEfficiency: [Int: Double] = [:],
-        reductionMemoryPasses: Double = 3
+        reductionMemoryPasses: Double = 3,
+        protocolChoice: ProtocolChoice = .auto
     ) {
         self.sliceBytes = sliceBytes
         self.kindEfficiency = kindEfficiency
         self.linkEfficiency = linkEfficiency
         self.reductionMemoryPasses = reductionMemoryPasses
+        self.protocolChoice = protocolChoice
     }
 
-    /// Options for closed-form checks: no slicing, every link at line rate.
+    /// Options for closed-form checks: no slicing, every link at line rate, no protocol model.
     public static var ideal: NetworkOptions {
-        NetworkOptions(sliceBytes: nil, kindEfficiency: Dictionary(uniqueKeysWithValues: LinkKind.allCases.map { ($0, 1.0) }))
+        NetworkOptions(sliceBytes: nil, kindEfficiency: Dictionary(uniqueKeysWithValues: LinkKind.allCases.map { ($0, 1.0) }),
+                       protocolChoice: .off)
     }
 
     /// The efficiency applied to `link`, topology link `index`: the user's per-link
     /// override, else the user's per-kind one, else the hardware's own measured figure
-    /// (``Link/efficiency``), else the per-kind default.
+    /// (``Link/efficiency``), else the per-kind default; times the bandwidth fraction
+    /// of the protocol being timed.
     public func efficiency(of link: Link, index: Int) -> Double {
-        linkEfficiency[index] ?? kindEfficiency[link.kind] ?? link.efficiency ?? LinkEfficiency.defaults[link.kind] ?? 1
+        (linkEfficiency[index] ?? kindEfficiency[link.kind] ?? link.efficiency ?? LinkEfficiency.defaults[link.kind] ?? 1)
+            * protocolBandwidthFraction
     }
 
     /// Checks every figure against its valid range, naming the bad one.

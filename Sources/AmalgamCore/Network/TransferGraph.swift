@@ -36,6 +36,14 @@ public struct TransferGraph: Sendable {
         deps[Int(depStart[i])..<Int(depStart[i + 1])]
     }
 
+    /// Multiplies every transfer's bytes by `factor` and, with `clearReductions`,
+    /// drops the receivers' reduction work (for models whose fabric reduces in the
+    /// network, see `NvlsAlgorithm`).
+    mutating func scaleBytes(by factor: Double, clearReductions: Bool) {
+        for i in bytes.indices { bytes[i] *= factor }
+        if clearReductions { for i in reduceBytes.indices { reduceBytes[i] = 0 } }
+    }
+
     /// Reserves room for `n` transfers and `d` dependency edges.
     public mutating func reserve(transfers n: Int, dependencies d: Int) {
         src.reserveCapacity(n); dst.reserveCapacity(n); bytes.reserveCapacity(n); reduceBytes.reserveCapacity(n)
