@@ -19,7 +19,10 @@ final class PlannerEstimateTests: XCTestCase {
         let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 1, recompute: .selective)
         let plan = try Plan.manual(model: m, cluster: c, config: config,
                                    stages: [ManualStage(firstLayer: 0, lastLayer: m.layerCount - 1, replicas: [(Array(0..<8), 8)])])
-        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        // The pure link model (NCCL's protocol latencies off), so the closed form below is RingCost's bare ring.
+        var options = SimulationOptions()
+        options.network.protocolChoice = .off
+        var costs = PlannerCostModel(model: m, cluster: c, config: config, simulation: options)
         let e = try costs.estimate(plan)
         let chip = c.chip(ofRank: 0)
         let cost = try m.stageCost(layers: 0..<m.layerCount, chip: chip, microBatch: 1, tp: 8, recompute: .selective)
@@ -43,8 +46,11 @@ final class PlannerEstimateTests: XCTestCase {
         XCTAssertEqual(e.iterationSeconds, 8 * t + optimizer, accuracy: 1e-9 * e.iterationSeconds)
         XCTAssertEqual(e.stages[0].syncSeconds, 0)
         // And the simulator agrees within 10 % on this pipeline-free plan.
-        let sim = try IterationSimulator(plan: plan, cluster: c).run()
+        let sim = try IterationSimulator(plan: plan, cluster: c, options: options).run()
         XCTAssertEqual(sim.iterationSeconds / e.iterationSeconds, 1, accuracy: 0.1)
+        // With NCCL's protocol model (the default) every collective only gets slower.
+        var withProtocols = PlannerCostModel(model: m, cluster: c, config: config)
+        XCTAssertGreaterThan(try withProtocols.estimate(plan).iterationSeconds, e.iterationSeconds)
     }
 
     /// Two identical stages: fill/drain adds one τ of the other stage and two boundary
@@ -63,7 +69,7 @@ final class PlannerEstimateTests: XCTestCase {
         let b = t0 >= t1 ? 0 : 1
         let end = 8 * max(t0, t1) + (b == 0 ? t1 : t0) + 2 * p2p
         let done0 = end + e.stages[0].optimizerSeconds
-        let done1 = end - (t0 * 2 / 3 + p2p) + e.stages[1].optimizerSeconds
+        let done1 = end - (e.stages[0].replicas[0].backwardSeconds + p2p) + e.stages[1].optimizerSeconds
         XCTAssertEqual(e.iterationSeconds, max(done0, done1), accuracy: 1e-12)
     }
 
@@ -74,7 +80,9 @@ final class PlannerEstimateTests: XCTestCase {
         let m = try TransformerModel.preset("gpt3-1.3b")
         let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
         let plan = try UniformPlan.make(model: m, cluster: c, config: config, tp: 8, pp: 1)
-        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        var options = SimulationOptions()
+        options.network.protocolChoice = .off     // the bare ring; protocols are RingCost's own tests
+        var costs = PlannerCostModel(model: m, cluster: c, config: config, simulation: options)
         let e = try costs.estimate(plan)
         let params = try m.stageCost(layers: 0..<m.layerCount, chip: c.chip(ofRank: 0), microBatch: 1, tp: 8).params
         let path = try c.path(from: 0, to: 8)

@@ -81,9 +81,10 @@ final class RingCostPropertyTests: XCTestCase {
         return out
     }
 
-    /// The schedule path: `CollectiveTiming` with algorithm ring on the same ranks, in order.
+    /// The schedule path: `CollectiveTiming` with one ring (`single_ring`: a data-parallel lane is one ring, not NCCL's
+    /// per-NIC channels) on the same ranks, in order, protocol model included.
     static func scheduleSeconds(_ c: Case, _ options: NetworkOptions) throws -> Double {
-        try CollectiveTiming.time(CollectiveTimingRequest(collective(c.kind), bytes: c.bytes, algorithm: "ring", ranks: c.ranks,
+        try CollectiveTiming.time(CollectiveTimingRequest(collective(c.kind), bytes: c.bytes, algorithm: "single_ring", ranks: c.ranks,
                                                           options: options), on: c.cluster).seconds
     }
 
@@ -146,7 +147,7 @@ final class RingCostPropertyTests: XCTestCase {
         for (elements, close) in [(70_000, true), (70_006, false)] {
             let bytes = elements * 4
             let closed = RingCost.seconds(.allReduce, bytes: Double(bytes), ring: ring, options: options)
-            let reference = try CollectiveTiming.time(CollectiveTimingRequest(.allReduce, bytes: bytes, algorithm: "ring", ranks: ranks,
+            let reference = try CollectiveTiming.time(CollectiveTimingRequest(.allReduce, bytes: bytes, algorithm: "single_ring", ranks: ranks,
                                                                               options: options), on: cluster).seconds
             let error = (closed - reference) / reference
             if close {
@@ -180,14 +181,14 @@ final class RingCostPropertyTests: XCTestCase {
     /// but one (the fastest), an all-reduce chunk every edge twice but two adjacent ones.
     func testEdgeSummaryWindows() {
         var like = RingEdgeSummary()
-        for _ in 0..<4 { like.add(bytesPerSecond: 50e9, latencySeconds: 2e-6, receiverMemBytesPerSecond: 2e12) }
+        for _ in 0..<4 { like.add(bytesPerSecond: 50e9, latencySeconds: 2e-6, receiverMemBytesPerSecond: 2e12, hardware: .net) }
         for kind in RingCollective.allCases {
             XCTAssertEqual(like.stepLatencySeconds(kind, ranks: 4), 2e-6, accuracy: 1e-18, "\(kind)")
             XCTAssertEqual(like.stepBytesPerSecond(kind, ranks: 4), 50e9, accuracy: 1e-3, "\(kind)")
         }
         var mixed = RingEdgeSummary()
         let rates = [100e9, 100e9, 100e9, 10e9], latencies = [1e-6, 1e-6, 1e-6, 5e-6]
-        for i in 0..<4 { mixed.add(bytesPerSecond: rates[i], latencySeconds: latencies[i], receiverMemBytesPerSecond: 2e12) }
+        for i in 0..<4 { mixed.add(bytesPerSecond: rates[i], latencySeconds: latencies[i], receiverMemBytesPerSecond: 2e12, hardware: .net) }
         XCTAssertEqual(mixed.bottleneckBytesPerSecond, 10e9)
         XCTAssertEqual(mixed.stepLatencySeconds(.reduceScatter, ranks: 4), (8e-6 - 1e-6) / 3, accuracy: 1e-18)
         XCTAssertEqual(mixed.stepLatencySeconds(.allReduce, ranks: 4), (16e-6 - 2e-6) / 6, accuracy: 1e-18)

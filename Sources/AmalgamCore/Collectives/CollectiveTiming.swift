@@ -237,13 +237,7 @@ public enum CollectiveTiming {
         let channels = RailRings.channelCount(r)
         let busBytes = bytes * r.collective.busFactor(ranks: r.rankCount)
         let nodes = Set((0..<subset.rankCount).map { subset.node(ofRank: $0) }).count
-        let wanted: [NcclProtocol]
-        switch options.protocolChoice {
-        case .ll: wanted = [.ll]
-        case .ll128: wanted = [.ll128]
-        case .simple: wanted = [.simple]
-        default: wanted = [.simple, .ll128, .ll]
-        }
+        let wanted = ProtocolModel.candidates(options.protocolChoice)
         var best: (NetworkTiming, NcclProtocol, Double, Double)?
         var bestTotal = Double.infinity
         let links = subset.links

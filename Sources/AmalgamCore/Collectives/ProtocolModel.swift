@@ -10,6 +10,16 @@ public enum NcclProtocol: String, Sendable, CaseIterable, Equatable {
     var index: Int { self == .ll ? 0 : self == .ll128 ? 1 : 2 }
 }
 
+/// The class of a hop in NCCL's per-step latency tables (`hwLatencies[NVLINK|PCI|NET]`).
+public enum ProtocolHardware: Sendable, Equatable {
+    /// Scale-up links inside a node (switch, mesh or ring).
+    case nvlink
+    /// A PCIe node.
+    case pci
+    /// Between nodes.
+    case net
+}
+
 /// How `CollectiveTiming` applies the protocol model (``NetworkOptions/protocolChoice``).
 public enum ProtocolChoice: String, Sendable, CaseIterable, Equatable {
     /// Time every protocol the algorithm allows and keep the fastest, as NCCL's tuner
@@ -81,7 +91,24 @@ enum ProtocolModel {
         }
     }
 
-    enum Hardware { case nvlink, pci, net }
+    typealias Hardware = ProtocolHardware
+
+    /// The class of the hop from rank `a` to rank `b` in NCCL's latency tables: NET
+    /// between nodes, PCI inside a PCIe node, NVLINK otherwise.
+    static func hardware<T: NetworkTopology>(_ topology: T, _ a: Int, _ b: Int) -> Hardware {
+        topology.node(ofRank: a) != topology.node(ofRank: b) ? .net : topology.chip(ofRank: a).intraTopology == .pcie ? .pci : .nvlink
+    }
+
+    /// The protocols `choice` lets `CollectiveTiming` try, in its tie-break order.
+    static func candidates(_ choice: ProtocolChoice) -> [NcclProtocol] {
+        switch choice {
+        case .ll: return [.ll]
+        case .ll128: return [.ll128]
+        case .simple: return [.simple]
+        case .off: return []
+        case .auto: return [.simple, .ll128, .ll]
+        }
+    }
 
     /// `hwLatencies`, µs, [LL, LL128, Simple].
     static func hwLatencyMicros(_ hw: Hardware, _ f: Family) -> [Double] {
@@ -158,8 +185,7 @@ enum ProtocolModel {
             let a = Int(s.src[i]), b = Int(s.dst[i])
             var w = 0.0
             if a != b {
-                let hw: Hardware = topology.node(ofRank: a) != topology.node(ofRank: b) ? .net
-                    : topology.chip(ofRank: a).intraTopology == .pcie ? .pci : .nvlink
+                let hw = hardware(topology, a, b)
                 let key = a * topology.rankCount + b
                 let route = routeCache[key] ?? { let l = topology.route(from: a, to: b).latencySeconds; routeCache[key] = l; return l }()
                 w = max(0, hwLatencyMicros(hw, f)[p.index] * 1e-6 - route)

@@ -181,16 +181,43 @@ public enum RingCost {
         breakdown(kind, bytes: bytes, ring: ring, options: options).totalSeconds
     }
 
-    /// The breakdown of one ring collective over the ring `ring` summarises, under `options`.
-    @inline(__always)
+    /// The breakdown of one ring collective over the ring `ring` summarises, under
+    /// `options`, with NCCL's protocol model as `CollectiveTiming` applies it (unless
+    /// `options.protocolChoice` is `.off`): for each protocol allowed, the ring at the
+    /// protocol's bandwidth fraction, plus its base latency and the longest chain of
+    /// per-step latency excess; the fastest wins, ties to Simple, then LL128
+    /// (``ProtocolModel``, NCCL `src/graph/tuning.cc`). `bandwidthSeconds` stays the
+    /// bytes at the full edge rate (what the simulator's flows carry); the protocol's
+    /// slower rate and latencies are in the overhead.
     public static func breakdown(_ kind: RingCollective, bytes: Double, ring: RingEdgeSummary,
                                  options: NetworkOptions) -> RingCostBreakdown {
-        breakdown(kind: kind, ranks: ring.ranks, bytes: bytes, bandwidthBytesPerSecond: ring.bottleneckBytesPerSecond,
+        let plain = modelBreakdown(kind, bytes: bytes, ring: ring, options: options, bandwidthFraction: 1)
+        guard options.protocolChoice != .off, ring.ranks > 1, bytes > 0 else { return plain }
+        var best = plain, bestTotal = Double.infinity
+        for p in ProtocolModel.candidates(options.protocolChoice) {
+            guard let f = ProtocolModel.bandwidthFraction(p, .ring, nodes: 1) else { continue }
+            let b = f == 1 ? plain : modelBreakdown(kind, bytes: bytes, ring: ring, options: options, bandwidthFraction: f)
+            let total = b.totalSeconds + ProtocolModel.baseLatencyMicros(.ring)[p.index] * 1e-6
+                + ring.protocolExcessSeconds(p, kind, ranks: ring.ranks)
+            if total < bestTotal {
+                bestTotal = total
+                best = RingCostBreakdown(steps: b.steps, slices: b.slices, bytesPerEdge: b.bytesPerEdge,
+                                         bandwidthSeconds: plain.bandwidthSeconds, totalSeconds: total)
+            }
+        }
+        return best
+    }
+
+    /// The network-model part of ``breakdown(_:bytes:ring:options:)`` at `bandwidthFraction` of the edge rates.
+    @inline(__always)
+    static func modelBreakdown(_ kind: RingCollective, bytes: Double, ring: RingEdgeSummary, options: NetworkOptions,
+                               bandwidthFraction f: Double) -> RingCostBreakdown {
+        breakdown(kind: kind, ranks: ring.ranks, bytes: bytes, bandwidthBytesPerSecond: ring.bottleneckBytesPerSecond * f,
                   latencySeconds: ring.stepLatencySeconds(kind, ranks: ring.ranks),
                   reductionSecondsPerByte: options.reductionMemoryPasses / ring.slowestMemBytesPerSecond,
                   sliceBytes: options.sliceBytes,
                   edgeLatencyRangeSeconds: (ring.minLatencySeconds, ring.maxLatencySeconds),
-                  stepBandwidthBytesPerSecond: ring.stepBytesPerSecond(kind, ranks: ring.ranks))
+                  stepBandwidthBytesPerSecond: ring.stepBytesPerSecond(kind, ranks: ring.ranks) * f)
     }
 
     /// Seconds the tensor-parallel collectives of one micro-batch add to a layer range's
@@ -239,14 +266,53 @@ public struct RingEdgeSummary: Sendable, Equatable {
     // The same for the edges' seconds per byte (1 / rate).
     private var inverseSum = 0.0, inverseMin = Double.infinity, inversePairMin = Double.infinity
     private var firstInverse = 0.0, lastInverse = 0.0
+    // Per NCCL protocol, each edge's per-step latency beyond its route latency
+    // (``ProtocolModel``), summed over the same windows as the latencies.
+    private var excessLL = EdgeWindow(), excessLL128 = EdgeWindow(), excessSimple = EdgeWindow()
 
-    /// An empty summary; add the edges with ``add(bytesPerSecond:latencySeconds:receiverMemBytesPerSecond:)``.
+    /// An empty summary; add the edges with ``add(bytesPerSecond:latencySeconds:receiverMemBytesPerSecond:hardware:)``.
     public init() {}
+
+    /// The largest sum of a per-edge figure over the `N` consecutive edges one chunk of
+    /// `kind` crosses (the windows of ``stepLatencySeconds(_:ranks:)``).
+    struct EdgeWindow: Sendable, Equatable {
+        var sum = 0.0, minimum = Double.infinity, minPair = Double.infinity, first = 0.0, last = 0.0, count = 0
+
+        @inline(__always) mutating func add(_ x: Double) {
+            if count == 0 { first = x } else { minPair = min(minPair, last + x) }
+            last = x; sum += x; minimum = min(minimum, x); count += 1
+        }
+
+        @inline(__always) func window(_ kind: RingCollective, ranks p: Int) -> Double {
+            guard p > 1, count > 1 else { return sum }
+            switch kind {
+            case .allReduce: return p == 2 ? sum : max(0, 2 * sum - min(minPair, last + first))
+            case .reduceScatter, .allGather: return max(0, sum - minimum)
+            }
+        }
+    }
+
+    /// The longest chain of protocol `p`'s per-step latency excess a `kind` collective
+    /// crosses on this ring, seconds (what ``ProtocolModel`` adds along the schedule's
+    /// longest dependency chain).
+    func protocolExcessSeconds(_ p: NcclProtocol, _ kind: RingCollective, ranks: Int) -> Double {
+        switch p {
+        case .ll: return excessLL.window(kind, ranks: ranks)
+        case .ll128: return excessLL128.window(kind, ranks: ranks)
+        case .simple: return excessSimple.window(kind, ranks: ranks)
+        }
+    }
 
     /// Adds the next edge in ring order: its effective rate (bytes/s, shared links
     /// already divided), route latency (seconds) and its receiver's memory bandwidth (bytes/s).
+    /// `hardware` is the edge's class in NCCL's latency tables (``ProtocolHardware``).
     @inline(__always)
-    public mutating func add(bytesPerSecond: Double, latencySeconds: Double, receiverMemBytesPerSecond: Double) {
+    public mutating func add(bytesPerSecond: Double, latencySeconds: Double, receiverMemBytesPerSecond: Double,
+                             hardware: ProtocolHardware) {
+        let hw = ProtocolModel.hwLatencyMicros(hardware, .ring)
+        excessLL.add(max(0, hw[0] * 1e-6 - latencySeconds))
+        excessLL128.add(max(0, hw[1] * 1e-6 - latencySeconds))
+        excessSimple.add(max(0, hw[2] * 1e-6 - latencySeconds))
         let inverse = 1 / bytesPerSecond
         if ranks == 0 {
             firstLatency = latencySeconds; firstInverse = inverse
@@ -318,7 +384,8 @@ public struct RingEdgeSummary: Sendable, Equatable {
                 rate = min(rate, links[l].gbs * 1e9 * options.efficiency(of: links[l], index: l) / Double(crossings[l] ?? 1))
             }
             add(bytesPerSecond: rate, latencySeconds: r.latencySeconds,
-                receiverMemBytesPerSecond: topology.chip(ofRank: ranks[(i + 1) % p]).memBytesPerSecond)
+                receiverMemBytesPerSecond: topology.chip(ofRank: ranks[(i + 1) % p]).memBytesPerSecond,
+                hardware: ProtocolModel.hardware(topology, ranks[i], ranks[(i + 1) % p]))
         }
     }
 }

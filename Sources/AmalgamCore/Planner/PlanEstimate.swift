@@ -90,7 +90,8 @@ extension PlannerCostModel {
             let next = replicas[(i + 1) % replicas.count]
             let info = try path(rep.ranks[0], next.ranks[0])
             ring.add(bytesPerSecond: info.gbs * 1e9, latencySeconds: info.latencySeconds,
-                     receiverMemBytesPerSecond: next.chip.memBytesPerSecond)
+                     receiverMemBytesPerSecond: next.chip.memBytesPerSecond,
+                     hardware: ProtocolModel.hardware(cluster, rep.ranks[0], next.ranks[0]))
         }
         return ring
     }
