@@ -1,25 +1,6 @@
 import XCTest
 @testable import AmalgamCore
 
-/// SplitMix64 (Steele et al. 2014): a seeded, platform-independent generator, so the
-/// property test sees the same clusters on every run.
-private struct RingCostRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `range` (modulo bias is irrelevant here).
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
-
 /// `RingCost` (the closed form the planner and the simulator use) against
 /// `CollectiveTiming` (ring schedule + network model) on random clusters.
 final class RingCostPropertyTests: XCTestCase {
@@ -48,7 +29,7 @@ final class RingCostPropertyTests: XCTestCase {
     /// replica per node per lap, so every edge crosses nodes); 1 KiB–4 GiB (log-uniform,
     /// a whole number of 4-byte elements per rank); all-reduce, reduce-scatter and all-gather in turn.
     static func randomCases() throws -> [Case] {
-        var rng = RingCostRandom(state: 20_261_204)
+        var rng = PlannerSplitMix64(seed: 20_261_204)   // seeded: the same clusters every run
         let chips = ChipCatalog.all
         let topologies = IntraTopology.allCases
         let nics: [Double] = [25, 100, 200, 400, 800]

@@ -258,14 +258,11 @@ public struct RingEdgeSummary: Sendable, Equatable {
     /// Largest edge route latency, seconds.
     public private(set) var maxLatencySeconds = 0.0
     /// Sum of the edge route latencies, seconds.
-    public private(set) var latencySumSeconds = 0.0
+    public var latencySumSeconds: Double { latencies.sum }
     /// Smallest edge route latency, seconds.
-    public private(set) var minLatencySeconds = Double.infinity
-    private var minPairSeconds = Double.infinity
-    private var firstLatency = 0.0, lastLatency = 0.0
-    // The same for the edges' seconds per byte (1 / rate).
-    private var inverseSum = 0.0, inverseMin = Double.infinity, inversePairMin = Double.infinity
-    private var firstInverse = 0.0, lastInverse = 0.0
+    public var minLatencySeconds: Double { latencies.minimum }
+    // Window sums of the edges' route latencies and seconds per byte (1 / rate).
+    private var latencies = EdgeWindow(), inverses = EdgeWindow()
     // Per NCCL protocol, each edge's per-step latency beyond its route latency
     // (``ProtocolModel``), summed over the same windows as the latencies.
     private var excessLL = EdgeWindow(), excessLL128 = EdgeWindow(), excessSimple = EdgeWindow()
@@ -313,22 +310,12 @@ public struct RingEdgeSummary: Sendable, Equatable {
         excessLL.add(max(0, hw[0] * 1e-6 - latencySeconds))
         excessLL128.add(max(0, hw[1] * 1e-6 - latencySeconds))
         excessSimple.add(max(0, hw[2] * 1e-6 - latencySeconds))
-        let inverse = 1 / bytesPerSecond
-        if ranks == 0 {
-            firstLatency = latencySeconds; firstInverse = inverse
-        } else {
-            minPairSeconds = min(minPairSeconds, lastLatency + latencySeconds)
-            inversePairMin = min(inversePairMin, lastInverse + inverse)
-        }
-        lastLatency = latencySeconds; lastInverse = inverse
-        inverseSum += inverse
-        inverseMin = min(inverseMin, inverse)
+        latencies.add(latencySeconds)
+        inverses.add(1 / bytesPerSecond)
         ranks += 1
         bottleneckBytesPerSecond = min(bottleneckBytesPerSecond, bytesPerSecond)
         slowestMemBytesPerSecond = min(slowestMemBytesPerSecond, receiverMemBytesPerSecond)
         maxLatencySeconds = max(maxLatencySeconds, latencySeconds)
-        latencySumSeconds += latencySeconds
-        minLatencySeconds = min(minLatencySeconds, latencySeconds)
     }
 
     /// The per-step latency `α` of `kind` on this ring: the largest latency sum over the
@@ -339,13 +326,7 @@ public struct RingEdgeSummary: Sendable, Equatable {
     @inline(__always)
     public func stepLatencySeconds(_ kind: RingCollective, ranks p: Int) -> Double {
         guard p > 1, ranks > 1 else { return maxLatencySeconds }
-        let pair = min(minPairSeconds, lastLatency + firstLatency)
-        switch kind {
-        case .allReduce:
-            return p == 2 ? latencySumSeconds / 2 : max(0, 2 * latencySumSeconds - pair) / Double(2 * (p - 1))
-        case .reduceScatter, .allGather:
-            return max(0, latencySumSeconds - minLatencySeconds) / Double(p - 1)
-        }
+        return latencies.window(kind, ranks: p) / Double(kind.steps(ranks: p))
     }
 
     /// The rate a chunk averages over the `N` consecutive edges it crosses (the same
@@ -356,14 +337,7 @@ public struct RingEdgeSummary: Sendable, Equatable {
     @inline(__always)
     public func stepBytesPerSecond(_ kind: RingCollective, ranks p: Int) -> Double {
         guard p > 1, ranks > 1 else { return bottleneckBytesPerSecond }
-        let pair = min(inversePairMin, lastInverse + firstInverse)
-        switch kind {
-        case .allReduce:
-            let window = p == 2 ? inverseSum : max(0, 2 * inverseSum - pair)
-            return Double(2 * (p - 1)) / window
-        case .reduceScatter, .allGather:
-            return Double(p - 1) / max(0, inverseSum - inverseMin)
-        }
+        return Double(kind.steps(ranks: p)) / inverses.window(kind, ranks: p)
     }
 
     /// The summary of the ring `ranks` (topology ranks in ring order) on `topology` under
