@@ -56,7 +56,7 @@ final class WorkloadProfileTests: XCTestCase {
         XCTAssertEqual(mixed.fwdSeconds, 0.035 * pow(2, -0.45), accuracy: 1e-15)
     }
 
-    /// The rescaling ratio at a tp uses the points at that tp when there are any.
+    /// The rescaling ratio at a tp uses the points at that tp when there are any, else tp 1's.
     func testRatiosPreferPointsAtTheQueriedTP() throws {
         let m = try TransformerModel.preset("llama2-7b")
         var cal = Calibration()
@@ -69,9 +69,16 @@ final class WorkloadProfileTests: XCTestCase {
         XCTAssertEqual(at1.fwdSeconds / (try other.layerCost(1, chip: a100, microBatch: 1, tp: 1)).fwdSeconds, 1.25, accuracy: 1e-12)
         let at4 = try other.layerCost(1, chip: a100, microBatch: 1, tp: 4, calibration: cal)
         XCTAssertEqual(at4.fwdSeconds / (try other.layerCost(1, chip: a100, microBatch: 1, tp: 4)).fwdSeconds, 2, accuracy: 1e-12)
+        // The tp 4 ratio carries the communication measured with it: none is added again.
+        XCTAssertEqual(at4.tpForwardCollectivesToTime, 0)
+        // No point at tp 2: the tp 1 points' ratio (tp 4's would carry communication).
         let at2 = try other.layerCost(1, chip: a100, microBatch: 1, tp: 2, calibration: cal)
-        XCTAssertEqual(at2.fwdSeconds / (try other.layerCost(1, chip: a100, microBatch: 1, tp: 2)).fwdSeconds, (1.25 * 2).squareRoot(),
-                       accuracy: 1e-12)
+        XCTAssertEqual(at2.fwdSeconds / (try other.layerCost(1, chip: a100, microBatch: 1, tp: 2)).fwdSeconds, 1.25, accuracy: 1e-12)
+        XCTAssertEqual(at2.tpForwardCollectivesToTime, at2.tpForwardCollectives)
+        // Only tp > 1 points on a chip: other degrees stay roofline.
+        var only4 = Calibration()
+        try only4.add(chip: a100, model: m, microBatch: 1, tp: 4, fwdMs: 5, bwdMs: 10)
+        XCTAssertEqual(try other.layerCost(1, chip: a100, microBatch: 1, tp: 1, calibration: only4).timing, .roofline)
     }
 
     func testOptimizerStepIsMeasuredPerParameter() throws {

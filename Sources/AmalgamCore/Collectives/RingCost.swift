@@ -160,7 +160,8 @@ public enum RingCost {
                 total = max(total, half * (tau + alpha + rho) + half * k * tau + hi)
             }
         }
-        return RingCostBreakdown(steps: steps, slices: Int(k), bytesPerEdge: n * chunk,
+        // k ≤ chunk / sliceBytes; clamped so an absurd slice size cannot trap the conversion.
+        return RingCostBreakdown(steps: steps, slices: k < 1e15 ? Int(k) : Int(1e15), bytesPerEdge: n * chunk,
                                  bandwidthSeconds: bandwidth, totalSeconds: total)
     }
 

@@ -99,14 +99,17 @@ public struct MeasuredCollectiveCurve: Sendable, Equatable, Hashable, Codable {
         }
         if let n = rankCount, n < 1 { throw AmalgamError("measured curve rank count \(n) must be 1 or more") }
         for (i, p) in points.enumerated() {
-            guard p.bytes.isFinite, p.bytes >= 0 else { throw AmalgamError("measured size \(p.bytes) bytes must be 0 or more") }
+            // 2^53: every size up to it is an exact integer in Double (and far above any real buffer).
+            guard p.bytes.isFinite, p.bytes >= 0, p.bytes <= 0x1p53 else {
+                throw AmalgamError("measured size \(p.bytes) bytes must be between 0 and 2^53")
+            }
             if i > 0 && p.bytes <= points[i - 1].bytes {
-                throw AmalgamError("measured sizes must increase: \(Int(p.bytes)) bytes follows \(Int(points[i - 1].bytes)) bytes")
+                throw AmalgamError("measured sizes must increase: \(p.bytes) bytes follows \(points[i - 1].bytes) bytes")
             }
             for placement in MeasuredPlacement.allCases {
                 let t = p.timing(placement).seconds
                 guard t.isFinite, t >= 0, p.bytes == 0 || t > 0 else {
-                    throw AmalgamError("size \(Int(p.bytes)) bytes: \(placement.rawValue) time \(t) s must be positive")
+                    throw AmalgamError("size \(p.bytes) bytes: \(placement.rawValue) time \(t) s must be positive")
                 }
             }
         }

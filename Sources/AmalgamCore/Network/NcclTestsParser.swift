@@ -146,8 +146,9 @@ public enum NcclTestsParser {
             }
             inTable = true
             let point = try row(tokens, layout: layout!, secondsPerUnit: secondsPerUnit, line: n)
+            guard point.bytes <= 0x1p53 else { throw AmalgamError("line \(n): size \(tokens[0]) bytes is above 2^53") }
             if let earlier = lineOfSize[point.bytes] {
-                throw AmalgamError("line \(n): size \(Int(point.bytes)) bytes was already measured on line \(earlier) (one data type, one reduction op and one run per file)")
+                throw AmalgamError("line \(n): size \(tokens[0]) bytes was already measured on line \(earlier) (one data type, one reduction op and one run per file)")
             }
             lineOfSize[point.bytes] = n
             points.append(point)

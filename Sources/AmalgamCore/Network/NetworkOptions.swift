@@ -74,8 +74,8 @@ public struct NetworkOptions: Sendable, Equatable {
 
     /// Checks every figure against its valid range, naming the bad one.
     public func validate(linkCount: Int) throws {
-        if let s = sliceBytes, !(s.isFinite && s > 0) {
-            throw AmalgamError("network option slice_bytes = \(s) must be a positive finite number of bytes (or nil to disable slicing)")
+        if let s = sliceBytes, !(s.isFinite && s >= 1) {
+            throw AmalgamError("network option slice_bytes = \(s) must be a finite number of bytes >= 1 (or nil to disable slicing)")
         }
         // Sorted so the first error reported does not depend on hash order.
         for kind in LinkKind.allCases {

@@ -60,8 +60,9 @@ public struct OptimizerPoint: Sendable, Equatable {
 ///      follows a power law in tp, which is how tensor-parallel speed-ups are usually
 ///      reported; tp outside the measured range is not extrapolated;
 /// 3. **rescaled**: layer points on C (any model, kind or micro-batch; those at tp t when
-///    there are any, else all): the roofline time times the geometric mean over them of
-///    measured/roofline, forward and backward separately ("effective efficiency": one
+///    there are any — their ratio then carries the TP communication, which is not added
+///    again — else those at tp 1): the roofline time times the geometric mean over them
+///    of measured/roofline, forward and backward separately ("effective efficiency": one
 ///    point calibrates a chip);
 /// 4. **roofline** otherwise.
 ///
@@ -156,20 +157,24 @@ public struct Calibration: Sendable, Equatable {
 
     // MARK: Applying
 
-    /// Measured/roofline ratios (forward, backward) for `chip` at `tp` (nil: any tp), or nil
-    /// without layer points on it. Points at the query's tp are used when there are any,
-    /// since the roofline's error differs by tp (its tensor-parallel speed-up is the part
-    /// most often wrong); otherwise every point on the chip.
-    public func ratios(chip: Chip, tp: Int? = nil, options: CostOptions = .standard) -> (fwd: Double, bwd: Double)? {
+    /// Measured/roofline ratios (forward, backward) for `chip` at `tp`, or nil without
+    /// usable points. Points at the query's tp are used when there are any, since the
+    /// roofline's error differs by tp (its tensor-parallel speed-up is the part most often
+    /// wrong); at tp > 1 their measured times include the TP communication, so the ratio
+    /// does too (`includesTPCommunication`) and the caller must not add it again.
+    /// Otherwise the points at tp 1 (no communication in them); tp > 1 points at another
+    /// degree are not used for other degrees.
+    public func ratios(chip: Chip, tp: Int = 1, options: CostOptions = .standard)
+        -> (fwd: Double, bwd: Double, includesTPCommunication: Bool)? {
         var logF = 0.0, logB = 0.0, n = 0
-        let sameTP = tp.map { t in points.contains { $0.chip.id == chip.id && $0.tp == t } } ?? false
-        for p in points where p.chip.id == chip.id && (!sameTP || p.tp == tp) {
+        let use = points.contains { $0.chip.id == chip.id && $0.tp == tp } ? tp : 1
+        for p in points where p.chip.id == chip.id && p.tp == use {
             let a = p.model.analyticCost(p.kind, p.query, chip: p.chip, options: options)
             guard a.fwdSeconds > 0, a.bwdSeconds > 0 else { continue }
             logF += log(p.fwdSeconds / a.fwdSeconds); logB += log(p.bwdSeconds / a.bwdSeconds); n += 1
         }
         guard n > 0 else { return nil }
-        return (exp(logF / Double(n)), exp(logB / Double(n)))
+        return (exp(logF / Double(n)), exp(logB / Double(n)), use > 1)
     }
 
     /// Measured optimizer-step seconds per parameter held on `chip`, nil without optimizer points on it.

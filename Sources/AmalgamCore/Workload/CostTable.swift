@@ -29,7 +29,8 @@ public struct CostTable: Sendable {
     /// The roofline cost with the measured-data store applied (measured or interpolated
     /// points first, then the chip's ratios; see ``Calibration``).
     static func calibrated(_ kind: LayerKind, model: TransformerModel, chip: Chip, query: LayerQuery,
-                           calibration: Calibration?, ratios: (fwd: Double, bwd: Double)?, options: CostOptions) -> LayerCost {
+                           calibration: Calibration?, ratios: (fwd: Double, bwd: Double, includesTPCommunication: Bool)?,
+                           options: CostOptions) -> LayerCost {
         var c = model.analyticCost(kind, query, chip: chip, options: options)
         if let m = calibration?.measured(chip: chip, model: model, kind: kind, query: query) {
             c.fwdSeconds = m.fwd; c.bwdSeconds = m.bwd; c.timing = m.source
@@ -38,6 +39,11 @@ public struct CostTable: Sendable {
             c.tpBackwardCollectivesMeasured = c.tpBackwardCollectives
         } else if let r = ratios {
             c.fwdSeconds *= r.fwd; c.bwdSeconds *= r.bwd; c.timing = .rescaled
+            if r.includesTPCommunication {
+                // The ratio came from measurements at this tp, communication included.
+                c.tpForwardCollectivesMeasured = c.tpForwardCollectives
+                c.tpBackwardCollectivesMeasured = c.tpBackwardCollectives
+            }
         }
         return c
     }
