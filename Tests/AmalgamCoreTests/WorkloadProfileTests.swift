@@ -81,6 +81,25 @@ final class WorkloadProfileTests: XCTestCase {
         XCTAssertEqual(try other.layerCost(1, chip: a100, microBatch: 1, tp: 1, calibration: only4).timing, .roofline)
     }
 
+    /// A measurement at tp > 1 carries its TP communication, so it applies only to chips on
+    /// the same scale-up fabric (a node group may override topology and link rate).
+    func testTPPointsApplyOnlyOnTheirFabric() throws {
+        let m = try TransformerModel.preset("llama2-7b")
+        var cal = Calibration()
+        try cal.add(chip: a100, model: m, microBatch: 1, tp: 8, fwdMs: 2, bwdMs: 4)
+        XCTAssertEqual(try m.layerCost(1, chip: a100, microBatch: 1, tp: 8, calibration: cal).timing, .measured)
+        var pcie = a100
+        pcie.intraTopology = .pcie
+        pcie.intraLinkGBs = 32
+        let other = try m.layerCost(1, chip: pcie, microBatch: 1, tp: 8, calibration: cal)
+        XCTAssertEqual(other.timing, .roofline)
+        XCTAssertEqual(other.tpForwardCollectivesToTime, other.tpForwardCollectives)
+        // A tp 1 point has no communication in it: it rescales either fabric.
+        try cal.add(chip: a100, model: m, microBatch: 1, tp: 1, fwdMs: 9, bwdMs: 18)
+        XCTAssertEqual(try m.layerCost(1, chip: pcie, microBatch: 1, tp: 1, calibration: cal).timing, .measured)
+        XCTAssertEqual(try m.layerCost(1, chip: pcie, microBatch: 1, tp: 8, calibration: cal).timing, .rescaled)
+    }
+
     func testOptimizerStepIsMeasuredPerParameter() throws {
         let m = try TransformerModel.preset("gpt3-1.3b")
         var options = SimulationOptions()

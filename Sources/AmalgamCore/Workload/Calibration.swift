@@ -26,7 +26,15 @@ public struct CalibrationPoint: Sendable, Equatable {
     /// the points that may be interpolated between (over micro-batch and tp).
     func sameSeries(chip other: Chip, model m: TransformerModel, kind k: LayerKind, query q: LayerQuery) -> Bool {
         chip.id == other.id && kind == k && recompute == q.recompute && sequenceParallel == q.sequenceParallel
-            && model.seqLen == m.seqLen && model.layerShapeKey(kind) == m.layerShapeKey(k)
+            && model.seqLen == m.seqLen && model.layerShapeKey(kind) == m.layerShapeKey(k) && applies(to: other)
+    }
+
+    /// Whether the point applies to `other` (a chip of the same id): at tp > 1 the
+    /// measured time includes the TP communication, so the scale-up fabric it ran on
+    /// (topology and link rate, which a node group may override) must be the same.
+    func applies(to other: Chip) -> Bool {
+        chip.id == other.id
+            && (tp == 1 || (chip.intraTopology == other.intraTopology && chip.intraLinkGBs == other.intraLinkGBs))
     }
 }
 
@@ -167,8 +175,8 @@ public struct Calibration: Sendable, Equatable {
     public func ratios(chip: Chip, tp: Int = 1, options: CostOptions = .standard)
         -> (fwd: Double, bwd: Double, includesTPCommunication: Bool)? {
         var logF = 0.0, logB = 0.0, n = 0
-        let use = points.contains { $0.chip.id == chip.id && $0.tp == tp } ? tp : 1
-        for p in points where p.chip.id == chip.id && p.tp == use {
+        let use = points.contains { $0.tp == tp && $0.applies(to: chip) } ? tp : 1
+        for p in points where p.tp == use && p.applies(to: chip) {
             let a = p.model.analyticCost(p.kind, p.query, chip: p.chip, options: options)
             guard a.fwdSeconds > 0, a.bwdSeconds > 0 else { continue }
             logF += log(p.fwdSeconds / a.fwdSeconds); logB += log(p.bwdSeconds / a.bwdSeconds); n += 1
