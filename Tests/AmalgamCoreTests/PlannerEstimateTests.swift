@@ -194,3 +194,25 @@ final class PlannerEstimateTests: XCTestCase {
         XCTAssertNil(ReplicaLayout.stages(u, pp: 7, layout: .contiguous))
     }
 }
+
+extension PlannerEstimateTests {
+    /// On a ring node the TP ring depends on which chips a group joins: the planner's
+    /// per-group figures must not reuse the first group's for another placement.
+    func testRingNodeGroupsArePricedByPlacement() throws {
+        var spec = ClusterSpec(name: "r", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: 1)])])
+        spec.sites[0].groups[0].intraTopology = .ring
+        let c = try spec.compile()
+        let m = try TransformerModel.preset("llama2-7b")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0, recompute: .none)
+        func estimate(_ a: [Int], _ b: [Int]) throws -> PlanEstimate {
+            let plan = try Plan.manual(model: m, cluster: c, config: config,
+                                       stages: [ManualStage(firstLayer: 0, lastLayer: m.layerCount - 1, replicas: [(a, 4), (b, 4)])])
+            var costs = PlannerCostModel(model: m, cluster: c, config: config)
+            return try costs.estimate(plan)
+        }
+        let one = try estimate([0, 1, 2, 3], [4, 6, 5, 7]), other = try estimate([4, 6, 5, 7], [0, 1, 2, 3])
+        XCTAssertEqual(one.iterationSeconds, other.iterationSeconds, accuracy: 1e-12)
+        XCTAssertNotEqual(one.stages[0].replicas[0].perMicrobatchSeconds, one.stages[0].replicas[1].perMicrobatchSeconds)
+        XCTAssertEqual(one.stages[0].replicas[0].perMicrobatchSeconds, other.stages[0].replicas[1].perMicrobatchSeconds, accuracy: 1e-15)
+    }
+}

@@ -40,7 +40,8 @@ public struct PlannerCostModel: Sendable {
     /// scale-up rate, topology or hop latency (and with them the TP collectives). A
     /// handful of entries, scanned linearly (cheaper than hashing a key per replica).
     /// `curves` tells TP groups with measured collective curves apart (-1: none).
-    private var cache: [(group: Int, tp: Int, sameNode: Bool, curves: Int, figures: PlannerLayerFigures)] = []
+    /// `placement` tells TP groups at different chips of a non-switch node apart (-1: a switch).
+    private var cache: [(group: Int, tp: Int, sameNode: Bool, curves: Int, placement: Int, figures: PlannerLayerFigures)] = []
     private var pathCache = IntKeyTable<PathInfo>()
 
     /// Empty caches; tables are built on first use.
@@ -88,7 +89,17 @@ public struct PlannerCostModel: Sendable {
         let sameNode = node == cluster.node(ofRank: ranks[min(1, tp - 1)])
         let group = cluster.nodes[node].group
         let curves = tp > 1 ? cluster.measuredCurveTag(ranks: ranks) : -1
-        if let hit = cache.first(where: { $0.group == group && $0.tp == tp && $0.sameNode == sameNode && $0.curves == curves }) {
+        // On a switch every TP group of a node group has the same ring; on ring, mesh and
+        // PCIe nodes the ring depends on which chips of the node it joins, in which order.
+        var placement = -1
+        if tp > 1 && chip.intraTopology != .switch {
+            let first = cluster.nodes[node].ranks.lowerBound
+            placement = 0
+            for r in ranks { placement = placement &* 1_000_003 &+ (r - first) }
+        }
+        if let hit = cache.first(where: {
+            $0.group == group && $0.tp == tp && $0.sameNode == sameNode && $0.curves == curves && $0.placement == placement
+        }) {
             return hit.figures
         }
         let table = try model.costTable(chip: chip, microBatch: config.microBatch, tp: tp, recompute: config.recompute,
@@ -114,7 +125,7 @@ public struct PlannerCostModel: Sendable {
         let tied = model.tiedCopyParams(layers: 1..<model.layerCount, tp: tp)
         let f = PlannerLayerFigures(secondsPrefix: sp, forwardPrefix: fp, paramsPrefix: pp, activationPrefix: ap, tiedExtraParams: tied,
                                     layerCount: model.layerCount)
-        cache.append((group, tp, sameNode, curves, f))
+        cache.append((group, tp, sameNode, curves, placement, f))
         return f
     }
 
