@@ -168,4 +168,16 @@ final class NcclTestsParserTests: XCTestCase {
         XCTAssertEqual(message(head + "           0             0     float     sum      -1     1.00    0.00    0.00      0     1.00    0.00    0.00      0"),
                        "a measured all_reduce curve needs a size above 0 bytes")
     }
+
+    /// Sizes beyond 2^53 are refused with the line, never converted (they trapped).
+    func testHugeSizesAreRefused() {
+        let text = """
+        #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
+        #        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)
+         9223372036854775807  2305843009213693951  float  sum  -1  10.0  1.0  1.0  0  10.0  1.0  1.0  0
+        """
+        XCTAssertThrowsError(try NcclTestsParser.parse(text, collective: .allReduce)) { e in
+            XCTAssertTrue("\(e)".contains("above 2^53"), "\(e)")
+        }
+    }
 }

@@ -216,3 +216,18 @@ extension PlannerEstimateTests {
         XCTAssertEqual(one.stages[0].replicas[0].perMicrobatchSeconds, other.stages[0].replicas[1].perMicrobatchSeconds, accuracy: 1e-15)
     }
 }
+
+extension PlannerEstimateTests {
+    /// Eight data-parallel replicas on one PCIe node share its bridge: the planner's ring
+    /// divides it between the ring's edges as the simulator does (it was 7.7x too fast).
+    func testDataParallelRingOnSharedBridge() throws {
+        let c = try ClusterSpec(name: "p", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec("nvidia_rtx_4090", nodes: 1)])]).compile()
+        let m = try TransformerModel.preset("gpt3-350m")
+        let config = TrainingConfig(globalBatch: 8, microBatch: 1, zero: 0)
+        let plan = try UniformPlan.make(model: m, cluster: c, config: config, tp: 1, pp: 1)
+        var costs = PlannerCostModel(model: m, cluster: c, config: config)
+        let e = try costs.estimate(plan)
+        let sim = try IterationSimulator(plan: plan, cluster: c).run().iterationSeconds
+        XCTAssertEqual(e.iterationSeconds, sim, accuracy: 0.03 * sim)
+    }
+}

@@ -346,19 +346,33 @@ public struct RingEdgeSummary: Sendable, Equatable {
     /// the number of ring edges crossing that link (they run at once), its latency and
     /// the receiver's memory bandwidth.
     public init<T: NetworkTopology>(topology: T, ranks: [Int], options: NetworkOptions) {
+        let p = ranks.count
+        let routes = p > 1 ? (0..<p).map { topology.route(from: ranks[$0], to: ranks[($0 + 1) % p]) } : []
+        self.init(topology: topology, ranks: ranks, options: options,
+                  edgeLinks: { routes[$0].links }, edgeLatencySeconds: { routes[$0].latencySeconds }, divides: { _ in true })
+    }
+
+    /// The same summary from routes the caller already has (the planner's path cache):
+    /// `edgeLinks(i)` and `edgeLatencySeconds(i)` describe the route from ring position
+    /// `i` to `i+1`. The one place a ring's edges are turned into rates: a link crossed
+    /// by several edges at once gives each its share (for links `divides(l)` accepts:
+    /// routes shared between chips of one node name one chip's own ports, which the
+    /// other chips' edges do not really cross).
+    public init<T: NetworkTopology>(topology: T, ranks: [Int], options: NetworkOptions,
+                                    edgeLinks: (Int) -> [Int], edgeLatencySeconds: (Int) -> Double,
+                                    divides: (Int) -> Bool) {
         self.init()
         let p = ranks.count
         guard p > 1 else { return }
         let links = topology.links
-        let routes = (0..<p).map { topology.route(from: ranks[$0], to: ranks[($0 + 1) % p]) }
         var crossings: [Int: Int] = [:]   // looked up by key only, never iterated
-        for r in routes { for l in r.links { crossings[l, default: 0] += 1 } }
-        for (i, r) in routes.enumerated() {
+        for i in 0..<p { for l in edgeLinks(i) where divides(l) { crossings[l, default: 0] += 1 } }
+        for i in 0..<p {
             var rate = Double.infinity
-            for l in r.links {
+            for l in edgeLinks(i) {
                 rate = min(rate, links[l].gbs * 1e9 * options.efficiency(of: links[l], index: l) / Double(crossings[l] ?? 1))
             }
-            add(bytesPerSecond: rate, latencySeconds: r.latencySeconds,
+            add(bytesPerSecond: rate, latencySeconds: edgeLatencySeconds(i),
                 receiverMemBytesPerSecond: topology.chip(ofRank: ranks[(i + 1) % p]).memBytesPerSecond,
                 hardware: ProtocolModel.hardware(topology, ranks[i], ranks[(i + 1) % p]))
         }

@@ -104,12 +104,12 @@ public struct MeasuredCollectiveCurve: Sendable, Equatable, Hashable, Codable {
                 throw AmalgamError("measured size \(p.bytes) bytes must be between 0 and 2^53")
             }
             if i > 0 && p.bytes <= points[i - 1].bytes {
-                throw AmalgamError("measured sizes must increase: \(p.bytes) bytes follows \(points[i - 1].bytes) bytes")
+                throw AmalgamError("measured sizes must increase: \(Int(p.bytes)) bytes follows \(Int(points[i - 1].bytes)) bytes")  // both checked ≤ 2^53
             }
             for placement in MeasuredPlacement.allCases {
                 let t = p.timing(placement).seconds
                 guard t.isFinite, t >= 0, p.bytes == 0 || t > 0 else {
-                    throw AmalgamError("size \(p.bytes) bytes: \(placement.rawValue) time \(t) s must be positive")
+                    throw AmalgamError("size \(Int(p.bytes)) bytes: \(placement.rawValue) time \(t) s must be positive")
                 }
             }
         }

@@ -81,19 +81,19 @@ public struct PlanEstimate: Sendable, Equatable {
 
 extension PlannerCostModel {
     /// The lane-0 data-parallel ring of `replicas` (their first ranks in plan order), from
-    /// the cached node-pair paths; allocates nothing. Links shared between ring edges
-    /// (an oversubscribed uplink) are not divided here.
+    /// the cached node-pair paths, built by ``RingEdgeSummary``'s one edge rule: links
+    /// several edges cross (a PCIe bridge, an oversubscribed uplink) give each its share;
+    /// a chip's own ports (scale-up port, NIC) are never shared between edges, and the
+    /// node-pair cache names one chip's, so they are not counted.
     mutating func ringEdges(_ replicas: [ReplicaPlan]) throws -> RingEdgeSummary {
-        var ring = RingEdgeSummary()
-        guard replicas.count > 1 else { return ring }
-        for (i, rep) in replicas.enumerated() {
-            let next = replicas[(i + 1) % replicas.count]
-            let info = try path(rep.ranks[0], next.ranks[0])
-            ring.add(bytesPerSecond: info.gbs * 1e9, latencySeconds: info.latencySeconds,
-                     receiverMemBytesPerSecond: next.chip.memBytesPerSecond,
-                     hardware: ProtocolModel.hardware(cluster, rep.ranks[0], next.ranks[0]))
-        }
-        return ring
+        guard replicas.count > 1 else { return RingEdgeSummary() }
+        var paths: [PathInfo] = []
+        paths.reserveCapacity(replicas.count)
+        for (i, rep) in replicas.enumerated() { paths.append(try path(rep.ranks[0], replicas[(i + 1) % replicas.count].ranks[0])) }
+        let cluster = self.cluster
+        return RingEdgeSummary(topology: cluster, ranks: replicas.map { $0.ranks[0] }, options: simulation.network,
+                               edgeLinks: { paths[$0].links }, edgeLatencySeconds: { paths[$0].latencySeconds },
+                               divides: { !PlanEstimate.perChipKinds.contains(cluster.links[$0].kind) })
     }
 
     /// The analytical estimate of `plan` (see ``PlanEstimate``).
