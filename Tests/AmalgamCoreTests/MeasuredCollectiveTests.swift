@@ -166,4 +166,16 @@ final class MeasuredCollectiveTests: XCTestCase {
         XCTAssertThrowsError(try CollectiveTiming.time(CollectiveTimingRequest(.allReduce, bytes: 6, algorithm: "auto",
                                                                                ranks: Array(0...7)), on: c))
     }
+
+    /// Adding nodes to an earlier site shifts the ranks after it; curves move with their chips.
+    func testCurvesFollowTheirChipsWhenNodesAreAdded() throws {
+        var spec = ClusterSpec(name: "x", sites: [SiteSpec(name: "a", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: 1)]),
+                                                  SiteSpec(name: "b", groups: [NodeGroupSpec("nvidia_a100_sxm4_80g", nodes: 1)])],
+                               wan: [WanLinkSpec("a", "b", gbps: 400, latencyMs: 1)])
+        spec.attach(try threePoints(rankCount: 8), ranks: Array(8..<16))
+        try spec.addNodes(NodeGroupSpec("nvidia_h20", nodes: 1), toSite: "a")
+        let c = try spec.compile()
+        XCTAssertNil(c.measuredCollective(.allReduce, ranks: Array(8..<16)))
+        XCTAssertNotNil(c.measuredCollective(.allReduce, ranks: Array(16..<24)))
+    }
 }

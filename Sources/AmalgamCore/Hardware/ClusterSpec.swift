@@ -345,12 +345,23 @@ public struct ClusterSpec: Sendable, Equatable, Hashable, Codable {
     }
 
     /// Appends a node group to the site called `site`; an unknown site throws
-    /// with the close matches. The group itself is checked by `compile()`.
+    /// with the close matches. The group itself is checked by `compile()`. Ranks after
+    /// the site shift, and measured collective curves attached to them shift with them
+    /// (they belong to the chips they were measured on, not to rank numbers).
     public mutating func addNodes(_ group: NodeGroupSpec, toSite site: String) throws {
         guard let i = sites.firstIndex(where: { $0.name == site }) else {
             throw AmalgamError.unknown("site", site, among: sites.map(\.name))
         }
-        sites[i].groups.append(group)
+        guard !collectiveCurves.isEmpty else { sites[i].groups.append(group); return }
+        let before = try compile()
+        var grown = self
+        grown.sites[i].groups.append(group)
+        let added = try grown.compile().chipCount - before.chipCount
+        let boundary = before.sites[i].ranks.upperBound
+        for k in grown.collectiveCurves.indices {
+            grown.collectiveCurves[k].ranks = grown.collectiveCurves[k].ranks.map { $0 >= boundary ? $0 + added : $0 }
+        }
+        self = grown
     }
 
     /// Adds a measured override between two endpoints (both directions).
