@@ -29,6 +29,9 @@ public struct StageEstimate: Sendable, Equatable {
     public var gatherSeconds: Double = 0
     /// Gradient buckets the gradient part of the synchronisation is split into (≥ 1).
     public var bucketCount: Double = 1
+    /// The final backward the synchronisation overlaps (one micro-batch's backward of the
+    /// stage's slowest active replica, per model chunk), set by the estimate.
+    public var syncWindowSeconds: Double = 0
     /// The stage's optimizer step (slowest replica; measured where the store has it).
     public var optimizerSeconds: Double
     /// Time the stage finishes its last gradient-producing pass, from the iteration start.
@@ -197,7 +200,8 @@ extension PlannerCostModel {
         for s in stages.indices {
             let computeEnd = end - before / v
             before += back[s] + stages[s].boundarySeconds
-            let exposed = stages[s].exposedSyncSeconds(window: back[s] / v)
+            stages[s].syncWindowSeconds = back[s] / v
+            let exposed = stages[s].exposedSyncSeconds(window: stages[s].syncWindowSeconds)
             stages[s].computeEndSeconds = computeEnd
             stages[s].doneSeconds = computeEnd + exposed + stages[s].optimizerSeconds
             iteration = max(iteration, stages[s].doneSeconds)

@@ -58,7 +58,7 @@ public enum PlanEvaluation {
         var k = 0
         for (s, stage) in plan.stages.enumerated() {
             let st = e.stages[s]
-            let exposedSync = st.exposedSyncSeconds(window: st.replicas.map(\.backwardSeconds).max() ?? 0)
+            let exposedSync = st.exposedSyncSeconds(window: st.syncWindowSeconds)
             for (r, rep) in stage.replicas.enumerated() {
                 let b = mem[k].breakdown
                 k += 1

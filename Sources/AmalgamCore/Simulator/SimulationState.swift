@@ -271,7 +271,10 @@ struct SimulationState {
         ringPhase[s] = phase
         if cluster.hasMeasuredCollectives, let t = cluster.measuredSeconds(kind, ranks: reps.map { $0.ranks[0] }, bytes: bytes) {
             // A measured curve over exactly lane 0's ranks times the ring (every lane
-            // mirrors it); its traffic is then not put on the links.
+            // mirrors it); its traffic is then not put on the links. Assumption, as in the
+            // planner's estimate: the curve was measured with the other lanes' rings
+            // running too (as a data-parallel sync runs); a curve of the group measured
+            // alone is optimistic where lanes share NICs or uplinks.
             try engine.addTimer(at: engine.now + t, tag: Self.tag(.ringDone, s))
             return
         }
