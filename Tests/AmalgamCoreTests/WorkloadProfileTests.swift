@@ -119,6 +119,9 @@ final class WorkloadProfileTests: XCTestCase {
         XCTAssertEqual(cal.optimizerSecondsPerParam(chip: a100)!, 0.140 / (held + full), accuracy: 1e-24)
         XCTAssertThrowsError(try cal.addOptimizerStep(chip: a100, model: m, updateMs: 0))
         XCTAssertThrowsError(try cal.addOptimizerStep(chip: a100, model: m, updateMs: .nan))
+        // Times outside a picosecond .. 30 years are unit mistakes (and overflow ratios).
+        XCTAssertThrowsError(try cal.addOptimizerStep(chip: a100, model: m, updateMs: 1e308))
+        XCTAssertThrowsError(try cal.add(chip: a100, model: m, microBatch: 1, fwdMs: 1e-300, bwdMs: 1))
     }
 
     func testCSVRowsWithKindsAndOptimizer() throws {

@@ -148,17 +148,26 @@ public struct Calibration: Sendable, Equatable {
         _ = try LayerQuery(microBatch: microBatch, tp: tp)
         try model.validateTP(tp)
         try CostTable.check(kind, in: model)
-        guard fwdMs.isFinite, fwdMs > 0 else { throw AmalgamError("fwd_ms must be a number > 0, got \(fwdMs)") }
-        guard bwdMs.isFinite, bwdMs > 0 else { throw AmalgamError("bwd_ms must be a number > 0, got \(bwdMs)") }
+        try checkMilliseconds(fwdMs, "fwd_ms")
+        try checkMilliseconds(bwdMs, "bwd_ms")
         return CalibrationPoint(chip: chip, model: model, kind: kind, microBatch: microBatch, tp: tp, recompute: recompute,
                                 sequenceParallel: sequenceParallel, fwdSeconds: fwdMs / 1000, bwdSeconds: bwdMs / 1000)
+    }
+
+    /// A measured time in milliseconds: > 0, and between a picosecond and 30 years, beyond
+    /// which it is a unit mistake (and ratios of such times overflow).
+    static func checkMilliseconds(_ ms: Double, _ name: String) throws {
+        guard ms.isFinite, ms > 0 else { throw AmalgamError("\(name) must be a number > 0, got \(ms)") }
+        guard ms >= 1e-9, ms <= 1e12 else {
+            throw AmalgamError("\(name) = \(ms) is outside 1e-9 to 1e12 milliseconds (a unit mistake?)")
+        }
     }
 
     static func makeOptimizerPoint(chip: Chip, model: TransformerModel, tp: Int, updateMs: Double) throws -> OptimizerPoint {
         try chip.validateForCost()
         _ = try LayerQuery(microBatch: 1, tp: tp)
         try model.validateTP(tp)
-        guard updateMs.isFinite, updateMs > 0 else { throw AmalgamError("update_ms must be a number > 0, got \(updateMs)") }
+        try checkMilliseconds(updateMs, "update_ms")
         let params = try model.paramsPerChip(layers: 0..<model.layerCount, tp: tp)
         return OptimizerPoint(chip: chip, model: model, tp: tp, params: params, seconds: updateMs / 1000)
     }
@@ -207,7 +216,9 @@ public struct Calibration: Sendable, Equatable {
         guard let upper = byTP.firstIndex(where: { $0.tp > q.tp }), upper > 0 else { return nil }
         let lo = byTP[upper - 1], hi = byTP[upper]
         let w = log(Double(q.tp) / Double(lo.tp)) / log(Double(hi.tp) / Double(lo.tp))
-        return (lo.fwd * pow(hi.fwd / lo.fwd, w), lo.bwd * pow(hi.bwd / lo.bwd, w), .interpolated)
+        // In log space: exact for a power law and safe for any ratio of the two times.
+        func between(_ a: Double, _ b: Double) -> Double { exp(log(a) + w * (log(b) - log(a))) }
+        return (between(lo.fwd, hi.fwd), between(lo.bwd, hi.bwd), .interpolated)
     }
 
     /// The value at micro-batch `b` from points of one series and tp, sorted by micro-batch.
