@@ -40,17 +40,13 @@ enum CalibrationBindings {
             case .object(let m)?: model = m
             }
             let kindName = try o.string("kind")
+            let kind = try kindName.flatMap { try Calibration.layerKind($0, what: "kind") }   // nil: optimizer or not given
             let tp = try o.integer("tp", default: 1), seq = try o.integer("seq")
             if kindName == "optimizer" {
                 let update = try o.requiredNumber("update_ms")
                 try o.finish()
-                let m = try seq.map(model.model.withSeqLen) ?? model.model
-                try call.runtime.calibration.addOptimizerStep(chip: chip, model: m, tp: tp, updateMs: update)
-                return call.push(integer: call.runtime.calibration.points.count + call.runtime.calibration.optimizerPoints.count)
-            }
-            let kind = try kindName.map { k -> LayerKind in
-                guard let parsed = LayerKind(rawValue: k) else { throw AmalgamError.unknown("kind", k, among: Calibration.kinds) }
-                return parsed
+                try call.runtime.calibration.addOptimizerStep(chip: chip, model: model.model, seq: seq, tp: tp, updateMs: update)
+                return call.push(integer: call.runtime.calibration.count)
             }
             let microBatch = try o.requiredInteger("micro_batch")
             let recompute = try WorkloadSpecReader.recompute(o)
@@ -59,7 +55,7 @@ enum CalibrationBindings {
             try o.finish()
             try call.runtime.calibration.add(chip: chip, model: model.model, kind: kind, microBatch: microBatch, seq: seq, tp: tp,
                                              recompute: recompute, sequenceParallel: sp, fwdMs: fwd, bwdMs: bwd)
-            return call.push(integer: call.runtime.calibration.points.count + call.runtime.calibration.optimizerPoints.count)
+            return call.push(integer: call.runtime.calibration.count)
         }
 
         rt.function(FunctionDoc(
@@ -142,7 +138,7 @@ enum CalibrationBindings {
                 try call.runtime.calibration.addRows(records, firstRowNumber: 1, chip: { try ChipCatalog.chip($0) },
                                                      model: { try TransformerModel.preset($0) })
             }
-            return call.push(integer: call.runtime.calibration.points.count + call.runtime.calibration.optimizerPoints.count)
+            return call.push(integer: call.runtime.calibration.count)
         }
 
         rt.function(FunctionDoc(

@@ -281,8 +281,8 @@ public enum CollectiveTiming {
                                bytes: Double, linkCount: Int) -> CollectiveTimingResult {
         let seconds = m.seconds(bytes: bytes)
         var algbw = 0.0, busbw = 0.0
-        if seconds > 0 && bytes > 0 {
-            algbw = bytes / seconds / 1e9
+        if seconds > 0 && bytes > 0, let a = try? BandwidthMetrics.algbwGBs(bytes: bytes, seconds: seconds) {
+            algbw = a
             busbw = algbw * request.collective.busFactor(ranks: ranks.count)
         }
         let schedule = Schedule(collective: request.collective, algorithm: "measured", rankCount: ranks.count,

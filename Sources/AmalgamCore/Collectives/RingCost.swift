@@ -20,10 +20,6 @@ public enum RingCollective: String, Sendable, CaseIterable {
 
 /// What one ring collective costs, split the way the simulator needs it.
 public struct RingCostBreakdown: Sendable, Equatable {
-    /// Ring steps `N` (`2(p−1)` all-reduce, `p−1` reduce-scatter / all-gather).
-    public var steps: Int
-    /// Pipeline slices each step's chunk is cut into (`k`, 1 without slicing).
-    public var slices: Int
     /// Bytes every rank sends over its ring edge, `N·S/p` (the per-flow bytes of a
     /// steady-state ring).
     public var bytesPerEdge: Double
@@ -116,12 +112,10 @@ public enum RingCost {
                                  edgeLatencyRangeSeconds: (min: Double, max: Double)? = nil,
                                  stepBandwidthBytesPerSecond: Double? = nil) -> RingCostBreakdown {
         guard ranks > 1, bytes > 0 else {
-            return RingCostBreakdown(steps: max(0, kind.steps(ranks: ranks)), slices: 1, bytesPerEdge: 0,
-                                     bandwidthSeconds: 0, totalSeconds: 0)
+            return RingCostBreakdown(bytesPerEdge: 0, bandwidthSeconds: 0, totalSeconds: 0)
         }
         let p = Double(ranks)
-        let steps = kind.steps(ranks: ranks)
-        let n = Double(steps), nr = Double(kind.reducingSteps(ranks: ranks))
+        let n = Double(kind.steps(ranks: ranks)), nr = Double(kind.reducingSteps(ranks: ranks))
         let chunk = bytes / p
         var k = 1.0
         if let sb = sliceBytes, chunk > sb { k = (chunk / sb).rounded(.up) }
@@ -160,9 +154,7 @@ public enum RingCost {
                 total = max(total, half * (tau + alpha + rho) + half * k * tau + hi)
             }
         }
-        // k ≤ chunk / sliceBytes; clamped so an absurd slice size cannot trap the conversion.
-        return RingCostBreakdown(steps: steps, slices: k < 1e15 ? Int(k) : Int(1e15), bytesPerEdge: n * chunk,
-                                 bandwidthSeconds: bandwidth, totalSeconds: total)
+        return RingCostBreakdown(bytesPerEdge: n * chunk, bandwidthSeconds: bandwidth, totalSeconds: total)
     }
 
     /// Seconds of one ring collective (``breakdown(kind:ranks:bytes:bandwidthBytesPerSecond:latencySeconds:reductionSecondsPerByte:sliceBytes:)``'s total).
@@ -202,8 +194,7 @@ public enum RingCost {
                 + ring.protocolExcessSeconds(p, kind, ranks: ring.ranks)
             if total < bestTotal {
                 bestTotal = total
-                best = RingCostBreakdown(steps: b.steps, slices: b.slices, bytesPerEdge: b.bytesPerEdge,
-                                         bandwidthSeconds: plain.bandwidthSeconds, totalSeconds: total)
+                best = RingCostBreakdown(bytesPerEdge: b.bytesPerEdge, bandwidthSeconds: plain.bandwidthSeconds, totalSeconds: total)
             }
         }
         return best
@@ -221,29 +212,6 @@ public enum RingCost {
                   stepBandwidthBytesPerSecond: ring.stepBytesPerSecond(kind, ranks: ring.ranks) * f)
     }
 
-    /// Seconds the tensor-parallel collectives of one micro-batch add to a layer range's
-    /// forward and backward: `forwardCollectives` and `backwardCollectives` ring
-    /// collectives of `bytesPerCollective` each over the TP group `ring`. Megatron TP
-    /// (`.allReduce`) runs all-reduces; sequence parallelism (`.reduceScatterAllGather`)
-    /// runs reduce-scatters and all-gathers in equal numbers, so each of its
-    /// collectives costs their mean.
-    /// `measured` answers a collective from measurements first (nil: the closed form).
-    public static func tensorParallelSeconds(_ collective: TPCollectiveKind, bytesPerCollective: Double,
-                                             forwardCollectives: Int, backwardCollectives: Int,
-                                             ring: RingEdgeSummary, options: NetworkOptions,
-                                             measured: ((RingCollective) -> Double?)? = nil) -> (forward: Double, backward: Double) {
-        guard ring.ranks > 1, bytesPerCollective > 0 else { return (0, 0) }
-        func time(_ kind: RingCollective) -> Double {
-            measured?(kind) ?? seconds(kind, bytes: bytesPerCollective, ring: ring, options: options)
-        }
-        let one: Double
-        switch collective {
-        case .none: return (0, 0)
-        case .allReduce: one = time(.allReduce)
-        case .reduceScatterAllGather: one = (time(.reduceScatter) + time(.allGather)) / 2
-        }
-        return (Double(forwardCollectives) * one, Double(backwardCollectives) * one)
-    }
 }
 
 /// What ``RingCost`` needs to know about a ring's edges, gathered edge by edge in ring
@@ -410,6 +378,14 @@ extension Cluster {
         return any ? tag : -1
     }
 
+    /// Seconds of ring collective `kind` of `bytes` over `ranks` (whose ring `ring`
+    /// summarises): the measured curve for exactly that set when there is one, else
+    /// ``RingCost``. What the planner and the simulator ask for every ring they time.
+    public func ringSeconds(_ kind: RingCollective, bytes: Double, ranks: [Int], ring: RingEdgeSummary,
+                            options: NetworkOptions) -> Double {
+        measuredSeconds(kind, ranks: ranks, bytes: bytes) ?? RingCost.seconds(kind, bytes: bytes, ring: ring, options: options)
+    }
+
     /// Measured seconds of ring collective `kind` of `bytes` over exactly the set `ranks`,
     /// from a curve loaded from nccl-tests output; nil when none matches. The planner and
     /// the simulator ask this before ``RingCost``: measured where measured.
@@ -418,14 +394,27 @@ extension Cluster {
         return measuredCollectiveSeconds(kind.collectiveKind, ranks: ranks, bytes: bytes)
     }
 
-    /// Seconds the tensor-parallel collectives of one micro-batch add over the TP group
-    /// `ranks` (``RingCost/tensorParallelSeconds(_:bytesPerCollective:forwardCollectives:backwardCollectives:ring:options:measured:)``),
-    /// each collective from its measured curve when the group has one.
+    /// Seconds the tensor-parallel collectives of one micro-batch add to a layer range's
+    /// forward and backward: `forwardCollectives` and `backwardCollectives` ring
+    /// collectives of `bytesPerCollective` each over the TP group `ranks` (summarised by
+    /// `ring`), each timed by ``ringSeconds(_:bytes:ranks:ring:options:)``. Megatron TP
+    /// (`.allReduce`) runs all-reduces; sequence parallelism (`.reduceScatterAllGather`)
+    /// runs reduce-scatters and all-gathers in equal numbers, so each of its
+    /// collectives costs their mean.
     public func tensorParallelSeconds(_ collective: TPCollectiveKind, bytesPerCollective: Double, forwardCollectives: Int,
                                       backwardCollectives: Int, ranks: [Int], ring: RingEdgeSummary,
                                       options: NetworkOptions) -> (forward: Double, backward: Double) {
-        RingCost.tensorParallelSeconds(collective, bytesPerCollective: bytesPerCollective, forwardCollectives: forwardCollectives,
-                                       backwardCollectives: backwardCollectives, ring: ring, options: options,
-                                       measured: hasMeasuredCollectives ? { self.measuredSeconds($0, ranks: ranks, bytes: bytesPerCollective) } : nil)
+        guard ring.ranks > 1, bytesPerCollective > 0 else { return (0, 0) }
+        func time(_ kind: RingCollective) -> Double {
+            ringSeconds(kind, bytes: bytesPerCollective, ranks: ranks, ring: ring, options: options)
+        }
+        let one: Double
+        switch collective {
+        case .none: return (0, 0)
+        case .allReduce: one = time(.allReduce)
+        case .reduceScatterAllGather: one = (time(.reduceScatter) + time(.allGather)) / 2
+        }
+        return (Double(forwardCollectives) * one, Double(backwardCollectives) * one)
     }
+
 }

@@ -67,9 +67,9 @@ struct ClusterBuilder {
                         // Shared NICs: each chip reaches its NIC through a PCIe switch.
                         pcieBase = links.count
                         for i in 0..<m {
-                            let sw = "\(nodeName)/pcie_sw\(i / g.chipsPerNic)"
-                            links.append(Link(name: "\(nodeName)/c\(i)->\(sw.split(separator: "/").last!)", kind: .pcie, gbs: g.pcieGBs, latencySeconds: IntraTopology.pcie.assumedHopLatencySeconds / 2))
-                            links.append(Link(name: "\(sw)->c\(i)", kind: .pcie, gbs: g.pcieGBs, latencySeconds: IntraTopology.pcie.assumedHopLatencySeconds / 2))
+                            let sw = "pcie_sw\(i / g.chipsPerNic)", latency = IntraTopology.pcie.assumedHopLatencySeconds / 2
+                            links.append(Link(name: "\(nodeName)/c\(i)->\(sw)", kind: .pcie, gbs: g.pcieGBs, latencySeconds: latency))
+                            links.append(Link(name: "\(nodeName)/\(sw)->c\(i)", kind: .pcie, gbs: g.pcieGBs, latencySeconds: latency))
                         }
                     }
                     let nicBase = links.count

@@ -158,12 +158,11 @@ extension PlannerCostModel {
                 // milliseconds this latency term, not bandwidth, dominates.
                 let buckets = max(1, (grads / simulation.bucketBytes).rounded(.up))
                 bucketCount = buckets
-                // Lane 0's ring stands for every lane; a measured curve over exactly its
-                // ranks answers first (built only when the cluster has curves).
+                // Lane 0's ring stands for every lane (its ranks are only listed when the
+                // cluster has measured curves to look them up in).
                 let laneRanks = cluster.hasMeasuredCollectives ? stage.replicas.map { $0.ranks[0] } : []
                 func seconds(_ kind: RingCollective, _ bytes: Double) -> Double {
-                    cluster.measuredSeconds(kind, ranks: laneRanks, bytes: bytes)
-                        ?? RingCost.seconds(kind, bytes: bytes, ring: ring, options: simulation.network)
+                    cluster.ringSeconds(kind, bytes: bytes, ranks: laneRanks, ring: ring, options: simulation.network)
                 }
                 sync = buckets * seconds(config.zero >= 1 ? .reduceScatter : .allReduce, grads / buckets)
                 if config.zero >= 1 {

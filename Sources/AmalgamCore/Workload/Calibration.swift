@@ -87,8 +87,6 @@ public struct Calibration: Sendable, Equatable {
     public private(set) var points: [CalibrationPoint] = []
     /// Optimizer points in insertion order; one with the same chip, model and tp replaces the earlier one.
     public private(set) var optimizerPoints: [OptimizerPoint] = []
-    /// Σ seconds and Σ parameters of the optimizer points, per chip id.
-    private var optimizerTotals: [String: (seconds: Double, params: Double)] = [:]
 
     /// An empty store.
     public init() {}
@@ -96,9 +94,8 @@ public struct Calibration: Sendable, Equatable {
     /// Whether the store holds nothing.
     public var isEmpty: Bool { points.isEmpty && optimizerPoints.isEmpty }
 
-    public static func == (a: Calibration, b: Calibration) -> Bool {
-        a.points == b.points && a.optimizerPoints == b.optimizerPoints
-    }
+    /// Layer and optimizer points held.
+    public var count: Int { points.count + optimizerPoints.count }
 
     /// Adds one measurement of one layer (times in milliseconds); `seq` overrides the
     /// model's sequence length. `kind` defaults to the model's first transformer block.
@@ -112,8 +109,10 @@ public struct Calibration: Sendable, Equatable {
     }
 
     /// Adds one measured optimizer step of the whole model on one chip of a `tp`-way group
-    /// (milliseconds); the chip holds the model's parameters divided over tp.
-    public mutating func addOptimizerStep(chip: Chip, model: TransformerModel, tp: Int = 1, updateMs: Double) throws {
+    /// (milliseconds); the chip holds the model's parameters divided over tp. `seq`
+    /// overrides the model's sequence length (it only labels the point).
+    public mutating func addOptimizerStep(chip: Chip, model: TransformerModel, seq: Int? = nil, tp: Int = 1, updateMs: Double) throws {
+        let model = try seq.map(model.withSeqLen) ?? model
         insert(try Calibration.makeOptimizerPoint(chip: chip, model: model, tp: tp, updateMs: updateMs))
     }
 
@@ -134,11 +133,6 @@ public struct Calibration: Sendable, Equatable {
             optimizerPoints[i] = p
         } else {
             optimizerPoints.append(p)
-        }
-        optimizerTotals = [:]
-        for q in optimizerPoints {
-            let t = optimizerTotals[q.chip.id] ?? (0, 0)
-            optimizerTotals[q.chip.id] = (t.seconds + q.seconds, t.params + q.params)
         }
     }
 
@@ -196,8 +190,9 @@ public struct Calibration: Sendable, Equatable {
 
     /// Measured optimizer-step seconds per parameter held on `chip`, nil without optimizer points on it.
     public func optimizerSecondsPerParam(chip: Chip) -> Double? {
-        guard !optimizerTotals.isEmpty, let t = optimizerTotals[chip.id], t.params > 0 else { return nil }
-        return t.seconds / t.params
+        var seconds = 0.0, params = 0.0
+        for p in optimizerPoints where p.chip.id == chip.id { seconds += p.seconds; params += p.params }
+        return params > 0 ? seconds / params : nil
     }
 
     /// Measured or interpolated (fwd, bwd, source) for a layer query, when its series has

@@ -37,6 +37,14 @@ extension Calibration {
         for p in optimizer { insert(p) }
     }
 
+    /// The layer kind a `kind` value names, nil for `optimizer`; anything else is an
+    /// error listing the values (`what` names the option in it).
+    public static func layerKind(_ text: String, what: String = "calibration kind") throws -> LayerKind? {
+        if text == "optimizer" { return nil }
+        guard let kind = LayerKind(rawValue: text) else { throw AmalgamError.unknown(what, text, among: kinds) }
+        return kind
+    }
+
     private enum ParsedRow { case layer(CalibrationPoint), optimizer(OptimizerPoint) }
 
     private static func parse(_ row: [String: String], chip resolveChip: (String) throws -> Chip,
@@ -72,11 +80,7 @@ extension Calibration {
             }
             return .optimizer(try makeOptimizerPoint(chip: chip, model: model, tp: tp, updateMs: try number("update_ms")))
         }
-        var kind = model.firstBlockKind
-        if let k = kindText {
-            guard let parsed = LayerKind(rawValue: k) else { throw AmalgamError.unknown("calibration kind", k, among: kinds) }
-            kind = parsed
-        }
+        let kind = try kindText.flatMap { try Calibration.layerKind($0) } ?? model.firstBlockKind
         if try text("update_ms") != nil {
             throw AmalgamError("update_ms belongs on an optimizer row (kind = optimizer), not on a \(kind.rawValue) row")
         }
